@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Runs Traceway locally: installs the emulators if missing, starts Cosmos DB and Azurite emulators,
+# builds and starts the app on http://127.0.0.1:${TRACEWAY_PORT:-7071}. Ctrl-C stops everything it started.
+#
+# Ports: TRACEWAY_PORT (7071), COSMOS_PORT (8081), BLOB_PORT (10000), QUEUE_PORT (10001), TABLE_PORT (10002).
+set -euo pipefail
+cd "$(dirname "$0")"
+
+app_port=${TRACEWAY_PORT:-7071}
+cosmos_port=${COSMOS_PORT:-8081}
+blob_port=${BLOB_PORT:-10000}
+queue_port=${QUEUE_PORT:-10001}
+table_port=${TABLE_PORT:-10002}
+state=.local
+mkdir -p "$state"
+
+pids=()
+stop() {
+  trap - EXIT INT TERM
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+}
+trap stop EXIT
+trap 'exit 130' INT TERM
+
+scripts/install-emulators.sh
+echo "Building the app..."
+dotnet build src/Traceway.Functions/Traceway.Functions.csproj -c Release --nologo -v quiet -clp:ErrorsOnly
+
+node emulators/start.js --cosmos-port "$cosmos_port" --blob-port "$blob_port" --queue-port "$queue_port" \
+  --table-port "$table_port" > "$state/emulators.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 1 300); do
+  grep -q '^READY ' "$state/emulators.log" && break
+  kill -0 "${pids[0]}" 2>/dev/null || { cat "$state/emulators.log"; exit 1; }
+  sleep 0.1
+done
+grep -q '^READY ' "$state/emulators.log" || { echo "The emulators did not start:"; cat "$state/emulators.log"; exit 1; }
+
+# A development admin key, generated once and kept in .local/ (git-ignored).
+[[ -s "$state/admin-key" ]] || node -e 'console.log("twa_" + require("crypto").randomBytes(32).toString("base64url"))' > "$state/admin-key"
+admin_key=$(cat "$state/admin-key")
+
+blob_connection="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;BlobEndpoint=http://127.0.0.1:${blob_port}/devstoreaccount1;"
+Traceway__Port=$app_port \
+Traceway__AdminKey=$admin_key \
+Traceway__ProvisionStorage=true \
+Traceway__Cosmos__AccountEndpoint="https://127.0.0.1:${cosmos_port}/" \
+Traceway__Cosmos__Key="C2y6yDjf5/R+ob0N8A7Cgv30VRDJIWEHLM+4QDU5DE2nQ9nDuVTqobD4b8mGGyPMbIZnqyMsEcaGQy67XIw/Jw==" \
+Traceway__Blob__ConnectionString="$blob_connection" \
+  dotnet src/Traceway.Functions/bin/Release/net10.0/Traceway.Functions.dll &
+pids+=($!)
+
+node scripts/wait-for-http.js "http://127.0.0.1:${app_port}/api/health" 200 60
+cat <<MSG
+
+Traceway is running at http://127.0.0.1:${app_port}  (health: /api/health)
+  Cosmos DB emulator  https://127.0.0.1:${cosmos_port}/   Azurite blob  http://127.0.0.1:${blob_port}/
+  Admin key (Traceway:AdminKey): ${admin_key}
+  Create a project and its ingest/read keys:
+    curl -s -X POST http://127.0.0.1:${app_port}/api/projects -H "Authorization: Bearer ${admin_key}" \\
+      -H 'Content-Type: application/json' -d '{"name":"dev"}'
+Press Ctrl-C to stop.
+MSG
+wait -n "${pids[@]}"

@@ -1,0 +1,25 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Traceway.Hosting;
+
+/// <summary>The one set of JSON settings, used by the HTTP API and by the Cosmos serializer alike.</summary>
+internal static class TracewayJson
+{
+    public static JsonSerializerOptions Options { get; } = Create();
+
+    public static void Apply(JsonSerializerOptions target)
+    {
+        target.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
+        target.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
+        target.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase));
+    }
+
+    private static JsonSerializerOptions Create()
+    {
+        var options = new JsonSerializerOptions(JsonSerializerDefaults.Web);
+        Apply(options);
+        options.MakeReadOnly(populateMissingResolver: true);
+        return options;
+    }
+}

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Runs every test: installs the emulators if missing, then the whole test suite. The tests start
+# the emulators and the app themselves on free loopback ports and stop them when done.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+scripts/install-emulators.sh
+mkdir -p artifacts
+set +e
+dotnet test Traceway.Functions.sln -c Release --nologo --logger "console;verbosity=normal" 2>&1 | tee artifacts/test-output.log
+status=${PIPESTATUS[0]}
+set -e
+# One closing line a CI reader understands, summed over every test assembly.
+awk '/^(Passed|Failed)! +- Failed: /{gsub(",","");f+=$4;p+=$6;s+=$8} END{printf "tests: %d passed, %d failed, %d skipped\n", p, f, s}' artifacts/test-output.log
+exit "$status"
