@@ -1,16 +1,25 @@
 using Traceway.Health;
 using Traceway.Hosting;
+using Traceway.Projects;
 using Traceway.Storage;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.ListenOnLoopback();
 builder.Services.ConfigureHttpJsonOptions(o => TracewayJson.Apply(o.SerializerOptions));
 builder.Services.AddProblemDetails();
+builder.Services.AddExceptionHandler<StoreFaultHandler>();
+builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddTracewayStorage(builder.Configuration);
 builder.Services.AddTracewayHealth();
+builder.Services.AddProjects();
 
 var app = builder.Build();
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.UseAuthentication();
+app.UseAuthorization();
 app.MapHealth();
+app.MapProjects();
 app.Run();
 
 /// <summary>The entry point, visible to the tests that boot the real app.</summary>

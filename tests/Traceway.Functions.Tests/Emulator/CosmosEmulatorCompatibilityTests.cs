@@ -13,12 +13,13 @@ public sealed class CosmosEmulatorCompatibilityTests(CosmosEmulatorFixture fixtu
     public async Task Create_then_read_returns_the_item_with_an_etag()
     {
         var container = await fixture.NewContainerAsync();
-        var created = await container.CreateItemAsync(new Item("a/b?c#d\\e", "p1", 1, "trace"), new PartitionKey("p1"));
+        var id = "turn 1 · émoji 🚀 %2F";
+        var created = await container.CreateItemAsync(new Item(id, "p1", 1, "trace"), new PartitionKey("p1"));
 
-        var read = await container.ReadItemAsync<Item>("a/b?c#d\\e", new PartitionKey("p1"));
+        var read = await container.ReadItemAsync<Item>(id, new PartitionKey("p1"));
 
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
-        Assert.Equal(new Item("a/b?c#d\\e", "p1", 1, "trace"), read.Resource);
+        Assert.Equal(new Item(id, "p1", 1, "trace"), read.Resource);
         Assert.False(string.IsNullOrEmpty(read.ETag));
         Assert.Equal(created.ETag, read.ETag);
     }
@@ -111,10 +112,10 @@ public sealed class CosmosEmulatorCompatibilityTests(CosmosEmulatorFixture fixtu
     {
         var container = await SeedAsync();
 
-        var ascending = await QueryAsync<Item>(container, new QueryDefinition("SELECT * FROM c ORDER BY c.n ASC, c.id ASC"));
+        var ascending = await QueryAsync<Item>(container, new QueryDefinition("SELECT * FROM c ORDER BY c.id ASC"));
         var descending = await QueryAsync<Item>(container, new QueryDefinition("SELECT * FROM c WHERE c.pk = 'p2' ORDER BY c.n DESC"));
 
-        Assert.Equal(Expected().OrderBy(i => i.N).ThenBy(i => i.Id, StringComparer.Ordinal).Select(i => i.Id), ascending.Select(i => i.Id));
+        Assert.Equal(Expected().Select(i => i.Id).Order(StringComparer.Ordinal), ascending.Select(i => i.Id));
         Assert.Equal(["p2-4", "p2-3", "p2-2", "p2-1"], descending.Select(i => i.Id));
     }
 

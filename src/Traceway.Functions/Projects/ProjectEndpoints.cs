@@ -1,0 +1,69 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Traceway.Projects;
+
+internal static class ProjectEndpoints
+{
+    /// <summary>Admin endpoints: create projects (with an ingest key and a read key) and manage their keys.</summary>
+    public static RouteGroupBuilder MapProjects(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/projects").RequireAuthorization(Scopes.Admin);
+        group.MapPost("/", CreateProject);
+        group.MapPost("/{projectId}/keys", CreateKey);
+        group.MapDelete("/{projectId}/keys/{keyId}", DeleteKey);
+        return group;
+    }
+
+    internal static async Task<Results<Created<CreatedProject>, ValidationProblem>> CreateProject(CreateProjectRequest? request, ProjectStore store, CancellationToken cancellationToken)
+    {
+        var name = request?.Name?.Trim();
+        if (string.IsNullOrEmpty(name) || name.Length > 200)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["name"] = ["name is required, 1-200 characters."] });
+        }
+
+        var project = await store.CreateProjectAsync(name, cancellationToken);
+        var ingest = await store.CreateKeyAsync(project.Id, [Scopes.Ingest], "ingest", cancellationToken);
+        var read = await store.CreateKeyAsync(project.Id, [Scopes.Read], "read", cancellationToken);
+        return TypedResults.Created($"/api/projects/{project.Id}", new CreatedProject(project.Id, project.Name, [CreatedKey.From(ingest), CreatedKey.From(read)]));
+    }
+
+    internal static async Task<Results<Created<CreatedKey>, ValidationProblem, ProblemHttpResult>> CreateKey(string projectId, CreateKeyRequest? request, ProjectStore store, CancellationToken cancellationToken)
+    {
+        var scopes = request?.Scopes?.Distinct(StringComparer.Ordinal).ToList() ?? [];
+        if (scopes.Count == 0 || !scopes.All(Scopes.ProjectScopes.Contains))
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["scopes"] = ["scopes must list one or both of 'ingest' and 'read'."] });
+        }
+
+        if (request?.Name is { Length: > 200 })
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["name"] = ["name must be at most 200 characters."] });
+        }
+
+        if (await store.FindProjectAsync(projectId, cancellationToken) is null)
+        {
+            return TypedResults.Problem(statusCode: 404, title: "Project not found", detail: $"No project has the id '{projectId}'.");
+        }
+
+        var key = await store.CreateKeyAsync(projectId, scopes, request?.Name, cancellationToken);
+        return TypedResults.Created($"/api/projects/{projectId}/keys/{key.Document.KeyId}", CreatedKey.From(key));
+    }
+
+    internal static async Task<Results<NoContent, ProblemHttpResult>> DeleteKey(string projectId, string keyId, ProjectStore store, CancellationToken cancellationToken) =>
+        await store.DeleteKeyAsync(projectId, keyId, cancellationToken)
+            ? TypedResults.NoContent()
+            : TypedResults.Problem(statusCode: 404, title: "Key not found", detail: $"Project '{projectId}' has no key '{keyId}'.");
+
+    internal sealed record CreateProjectRequest(string? Name);
+
+    internal sealed record CreateKeyRequest(IReadOnlyList<string>? Scopes, string? Name);
+
+    internal sealed record CreatedProject(string Id, string Name, IReadOnlyList<CreatedKey> Keys);
+
+    internal sealed record CreatedKey(string Id, string Key, IReadOnlyList<string> Scopes, string? Name)
+    {
+        public static CreatedKey From((ApiKeyDocument Document, string Key) created) =>
+            new(created.Document.KeyId, created.Key, created.Document.Scopes, created.Document.Name);
+    }
+}

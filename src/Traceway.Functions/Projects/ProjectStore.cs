@@ -1,0 +1,77 @@
+using System.Net;
+using Microsoft.Azure.Cosmos;
+using Microsoft.Extensions.Caching.Memory;
+using Microsoft.Extensions.Options;
+using Traceway.Storage;
+
+namespace Traceway.Projects;
+
+internal sealed class AuthOptions
+{
+    public const string Section = "Traceway";
+
+    /// <summary>Manages projects. No default: without it the admin endpoints answer 401 to everyone.</summary>
+    public string? AdminKey { get; set; }
+
+    /// <summary>How long a key lookup is cached; a deleted key stops working within this time.</summary>
+    [System.ComponentModel.DataAnnotations.Range(0, 30, ErrorMessage = "Traceway:KeyCacheSeconds must be between 0 and 30.")]
+    public int KeyCacheSeconds { get; set; } = 15;
+}
+
+/// <summary>Projects and their hashed API keys in the <c>projects</c> container.</summary>
+internal sealed class ProjectStore(TracewayStores stores, IMemoryCache cache, IOptions<AuthOptions> options, TimeProvider clock)
+{
+    public async Task<ProjectDocument> CreateProjectAsync(string name, CancellationToken cancellationToken)
+    {
+        var project = new ProjectDocument(Guid.NewGuid().ToString("N"), name, clock.GetUtcNow());
+        await stores.Projects.CreateItemAsync(project, new PartitionKey(project.Id), cancellationToken: cancellationToken);
+        return project;
+    }
+
+    public async Task<ProjectDocument?> FindProjectAsync(string projectId, CancellationToken cancellationToken) =>
+        (await stores.Projects.ReadItemOrDefaultAsync<ProjectDocument>(projectId, new PartitionKey(projectId), cancellationToken)).Item;
+
+    /// <summary>Creates a key and returns it with its one-time plain value.</summary>
+    public async Task<(ApiKeyDocument Document, string Key)> CreateKeyAsync(string projectId, IReadOnlyList<string> scopes, string? name, CancellationToken cancellationToken)
+    {
+        var (keyId, key, hash) = ApiKeys.Generate();
+        var document = new ApiKeyDocument(ApiKeyDocument.DocumentId(keyId), projectId, keyId, name, scopes, hash, clock.GetUtcNow());
+        await stores.Projects.CreateItemAsync(document, new PartitionKey(document.Id), cancellationToken: cancellationToken);
+        return (document, key);
+    }
+
+    /// <summary>Deletes a key of the project; false when the project has no such key.</summary>
+    public async Task<bool> DeleteKeyAsync(string projectId, string keyId, CancellationToken cancellationToken)
+    {
+        var existing = await ReadKeyAsync(keyId, cancellationToken);
+        if (existing is null || existing.ProjectId != projectId)
+        {
+            return false;
+        }
+
+        using var response = await stores.Projects.DeleteItemStreamAsync(existing.Id, new PartitionKey(existing.Id), cancellationToken: cancellationToken);
+        cache.Remove(CacheKey(keyId));
+        return response.IsSuccessStatusCode || response.StatusCode == HttpStatusCode.NotFound;
+    }
+
+    /// <summary>The key document for a key id, from a short cache so steady traffic costs no Cosmos read.</summary>
+    public async Task<ApiKeyDocument?> FindKeyAsync(string keyId, CancellationToken cancellationToken)
+    {
+        if (cache.TryGetValue(CacheKey(keyId), out ApiKeyDocument? cached))
+        {
+            return cached;
+        }
+
+        var document = await ReadKeyAsync(keyId, cancellationToken);
+        cache.Set(CacheKey(keyId), document, TimeSpan.FromSeconds(options.Value.KeyCacheSeconds));
+        return document;
+    }
+
+    private async Task<ApiKeyDocument?> ReadKeyAsync(string keyId, CancellationToken cancellationToken)
+    {
+        var id = ApiKeyDocument.DocumentId(keyId);
+        return (await stores.Projects.ReadItemOrDefaultAsync<ApiKeyDocument>(id, new PartitionKey(id), cancellationToken)).Item;
+    }
+
+    private static string CacheKey(string keyId) => "api-key:" + keyId;
+}
