@@ -13,6 +13,7 @@ internal static class TracewayJson
         target.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
         target.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
         target.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase));
+        target.Converters.Add(new UtcTimestampConverter());
     }
 
     private static JsonSerializerOptions Create()

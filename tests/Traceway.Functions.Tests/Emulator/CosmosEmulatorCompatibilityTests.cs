@@ -9,11 +9,15 @@ namespace Traceway.Tests.Emulator;
 /// </summary>
 public sealed class CosmosEmulatorCompatibilityTests(CosmosEmulatorFixture fixture) : IClassFixture<CosmosEmulatorFixture>
 {
-    [Fact]
-    public async Task Create_then_read_returns_the_item_with_an_etag()
+    [Theory]
+    [InlineData("t-1")]
+    [InlineData("turn 1")]
+    [InlineData("émoji 🚀 ·")]
+    [InlineData("100%")]
+    [InlineData("s:a~2Fb~3F~25:x")]
+    public async Task Create_then_read_returns_the_item_with_an_etag(string id)
     {
         var container = await fixture.NewContainerAsync();
-        var id = "turn 1 · émoji 🚀 %2F";
         var created = await container.CreateItemAsync(new Item(id, "p1", 1, "trace"), new PartitionKey("p1"));
 
         var read = await container.ReadItemAsync<Item>(id, new PartitionKey("p1"));

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
+using System.Text.Json;
 
 namespace Traceway.Tests.Infrastructure;
 
@@ -38,28 +37,25 @@ internal sealed class LocalEmulators : IAsyncDisposable
 
     public int ProcessId => _process.Id;
 
-    public async ValueTask DisposeAsync()
+    public ValueTask DisposeAsync()
     {
-        if (!_process.HasExited)
-        {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync();
-        }
-
+        Stop(_process);
         _process.Dispose();
+        return ValueTask.CompletedTask;
     }
 
     private static async Task<LocalEmulators> StartAsync()
     {
-        if (!Directory.Exists(Path.Combine(RepositoryPaths.Emulators, "node_modules")))
+        // TRACEWAY_EMULATORS_DIR points the tests at another install, e.g. an unpatched one to show what the patch fixes.
+        var directory = Environment.GetEnvironmentVariable("TRACEWAY_EMULATORS_DIR") ?? RepositoryPaths.Emulators;
+        if (!Directory.Exists(Path.Combine(directory, "node_modules")))
         {
-            throw new InvalidOperationException("The emulators are not installed: run ./test.sh, or `npm ci` in emulators/.");
+            throw new InvalidOperationException($"The emulators are not installed in {directory}: run ./test.sh, or `npm ci` in emulators/.");
         }
 
-        var (cosmos, blob, queue, table) = (FreePort(), FreePort(), FreePort(), FreePort());
         var start = new ProcessStartInfo("node")
         {
-            WorkingDirectory = RepositoryPaths.Emulators,
+            WorkingDirectory = directory,
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -67,16 +63,16 @@ internal sealed class LocalEmulators : IAsyncDisposable
         };
         foreach (var arg in new[]
         {
-            "start.js", "--cosmos-port", $"{cosmos}", "--blob-port", $"{blob}", "--queue-port", $"{queue}", "--table-port", $"{table}", "--exit-on-stdin-close",
+            "start.js", "--cosmos-port", "0", "--blob-port", "0", "--queue-port", "0", "--table-port", "0", "--exit-on-stdin-close",
         })
         {
             start.ArgumentList.Add(arg);
         }
 
         var process = Process.Start(start) ?? throw new InvalidOperationException("node could not be started.");
-        var emulators = new LocalEmulators(process, cosmos, blob);
-        AppDomain.CurrentDomain.ProcessExit += (_, _) => emulators.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => Stop(process);
 
+        // Port 0 everywhere: the emulators pick free ports and report them, so parallel runs never collide.
         var stderr = process.StandardError.ReadToEndAsync();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         while (await process.StandardOutput.ReadLineAsync(timeout.Token) is { } line)
@@ -84,12 +80,22 @@ internal sealed class LocalEmulators : IAsyncDisposable
             if (line.StartsWith("READY ", StringComparison.Ordinal))
             {
                 _ = DrainAsync(process.StandardOutput);
-                return emulators;
+                var ports = JsonDocument.Parse(line["READY ".Length..]).RootElement;
+                return new LocalEmulators(process, ports.GetProperty("cosmos").GetInt32(), ports.GetProperty("blob").GetInt32());
             }
         }
 
-        await emulators.DisposeAsync();
+        Stop(process);
         throw new InvalidOperationException("The emulators exited before they were ready: " + await stderr);
+    }
+
+    private static void Stop(Process process)
+    {
+        if (!process.HasExited)
+        {
+            process.Kill(entireProcessTree: true);
+            process.WaitForExit();
+        }
     }
 
     private static async Task DrainAsync(StreamReader output)
@@ -97,12 +103,5 @@ internal sealed class LocalEmulators : IAsyncDisposable
         while (await output.ReadLineAsync() is not null)
         {
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
