@@ -48,7 +48,7 @@ Traceway__ProvisionStorage=true \
 Traceway__Cosmos__AccountEndpoint="https://127.0.0.1:${cosmos_port}/" \
 Traceway__Cosmos__Key="C2y6yDjf5/R+ob0N8A7Cgv30VRDJIWEHLM+4QDU5DE2nQ9nDuVTqobD4b8mGGyPMbIZnqyMsEcaGQy67XIw/Jw==" \
 Traceway__Blob__ConnectionString="$blob_connection" \
-  dotnet src/Traceway.Functions/bin/Release/net10.0/Traceway.Functions.dll &
+  bash -c 'cd src/Traceway.Functions/bin/Release/net10.0 && exec dotnet Traceway.Functions.dll' &
 pids+=($!)
 
 node scripts/wait-for-http.js "http://127.0.0.1:${app_port}/api/health" 200 60

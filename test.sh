@@ -11,5 +11,6 @@ dotnet test Traceway.Functions.sln -c Release --nologo --logger "console;verbosi
 status=${PIPESTATUS[0]}
 set -e
 # One closing line a CI reader understands, summed over every test assembly.
-awk '/^(Passed|Failed)! +- Failed: /{gsub(",","");f+=$4;p+=$6;s+=$8} END{printf "tests: %d passed, %d failed, %d skipped\n", p, f, s}' artifacts/test-output.log
+awk '/^ +Passed: +[0-9]+$/{p+=$2} /^ +Failed: +[0-9]+$/{f+=$2} /^ +Skipped: +[0-9]+$/{s+=$2}
+     END{printf "tests: %d passed, %d failed, %d skipped\n", p, f, s}' artifacts/test-output.log
 exit "$status"
