@@ -1,7 +1,9 @@
 using Traceway.Health;
 using Traceway.Hosting;
+using Traceway.Ingestion;
 using Traceway.Projects;
 using Traceway.Storage;
+using Traceway.Traces;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.ListenOnLoopback();
@@ -12,6 +14,8 @@ builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddTracewayStorage(builder.Configuration);
 builder.Services.AddTracewayHealth();
 builder.Services.AddProjects();
+builder.Services.AddTraces();
+builder.Services.AddIngestion();
 
 var app = builder.Build();
 app.UseExceptionHandler();
@@ -20,6 +24,8 @@ app.UseAuthentication();
 app.UseAuthorization();
 app.MapHealth();
 app.MapProjects();
+app.MapIngest();
+app.MapTraces();
 app.Run();
 
 /// <summary>The entry point, visible to the tests that boot the real app.</summary>

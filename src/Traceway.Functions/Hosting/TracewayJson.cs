@@ -11,6 +11,8 @@ internal static class TracewayJson
     public static void Apply(JsonSerializerOptions target)
     {
         target.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
+        // A JSON API, never embedded in HTML: keep user text (accents, emoji) readable instead of \u-escaped.
+        target.Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
         target.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
         target.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase));
         target.Converters.Add(new UtcTimestampConverter());

@@ -17,7 +17,18 @@ internal sealed record SpanEntry(int Index, int? SpanIndex, SpanDocument Span);
 /// <summary>An item not stored, and why: 400 invalid, 409 conflicts with what is stored, 503 the store failed.</summary>
 internal sealed record ItemError(string Kind, int Index, int? SpanIndex, string? Id, int Status, string Detail, string? Field = null)
 {
-    public static ItemError For(TraceEntry entry, int status, string detail) => new("trace", entry.Index, null, entry.Trace.TraceId, status, detail);
+    /// <summary>The store refused it for load (a 503 to the item; a 429 to a request where nothing was stored).</summary>
+    public bool Throttled { get; init; }
 
-    public static ItemError For(SpanEntry entry, int status, string detail) => new("span", entry.Index, entry.SpanIndex, entry.Span.SpanId, status, detail);
+    public static ItemError For(TraceEntry entry, StoreFailure failure) =>
+        new("trace", entry.Index, null, entry.Trace.TraceId, failure.Status, failure.Detail) { Throttled = failure.Throttled };
+
+    public static ItemError For(SpanEntry entry, StoreFailure failure) =>
+        new("span", entry.Index, entry.SpanIndex, entry.Span.SpanId, failure.Status, failure.Detail) { Throttled = failure.Throttled };
+}
+
+/// <summary>Why an item could not be stored: its status for the caller and a sentence saying what to do.</summary>
+internal sealed record StoreFailure(int Status, string Detail, bool Throttled = false)
+{
+    public static StoreFailure Conflict(string detail) => new(409, detail);
 }

@@ -16,6 +16,10 @@ internal sealed class CosmosOptions
     [Required(ErrorMessage = "Traceway:Cosmos:DatabaseName must not be empty.")]
     public string DatabaseName { get; set; } = CosmosSchema.DefaultDatabaseName;
 
+    /// <summary>How long the SDK keeps retrying throttled (429) requests before the item is reported as not stored.</summary>
+    [Range(0, 120, ErrorMessage = "Traceway:Cosmos:MaxThrottleRetrySeconds must be between 0 and 120.")]
+    public int MaxThrottleRetrySeconds { get; set; } = 10;
+
     public bool IsLoopback => AccountEndpoint is { IsLoopback: true };
 }
 

@@ -48,6 +48,7 @@ internal static class StorageServiceCollectionExtensions
         {
             UseSystemTextJsonSerializerWithOptions = TracewayJson.Options,
             ApplicationName = "traceway",
+            MaxRetryWaitTimeOnRateLimitedRequests = TimeSpan.FromSeconds(options.MaxThrottleRetrySeconds),
         };
 
         // Seams for tests and diagnostics (fault injection, request counting) join the SDK pipeline here.

@@ -1,4 +1,6 @@
 using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
@@ -16,6 +18,8 @@ public class TracewayApp : WebApplicationFactory<Program>, IAsyncLifetime
     private readonly List<Action<IServiceCollection>> _seams = [];
 
     public string DatabaseName { get; } = "app-" + Guid.NewGuid().ToString("N");
+
+    public string AdminKey { get; } = "admin-" + Guid.NewGuid().ToString("N");
 
     /// <summary>Overrides one configuration setting (before the app starts).</summary>
     public TracewayApp WithSetting(string key, string? value)
@@ -39,11 +43,31 @@ public class TracewayApp : WebApplicationFactory<Program>, IAsyncLifetime
         _settings.TryAdd("Traceway:Cosmos:DatabaseName", DatabaseName);
         _settings.TryAdd("Traceway:Blob:ConnectionString", emulators.BlobConnectionString);
         _settings.TryAdd("Traceway:ProvisionStorage", "true");
+        _settings.TryAdd("Traceway:AdminKey", AdminKey);
         UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
         StartServer();
     }
 
     Task IAsyncLifetime.DisposeAsync() => DisposeAsync().AsTask();
+
+    /// <summary>A client that sends <paramref name="key"/> as a bearer token.</summary>
+    public HttpClient CreateClient(string key)
+    {
+        var client = CreateClient();
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", key);
+        return client;
+    }
+
+    /// <summary>Creates a project through the admin API and returns its id and keys.</summary>
+    public async Task<TestProject> CreateProjectAsync(string name = "test")
+    {
+        using var admin = CreateClient(AdminKey);
+        using var response = await admin.PostAsJsonAsync(new Uri("/api/projects", UriKind.Relative), new { name });
+        response.EnsureSuccessStatusCode();
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+        var keys = body.GetProperty("keys").EnumerateArray().ToDictionary(k => k.GetProperty("scopes")[0].GetString()!, k => k.GetProperty("key").GetString()!);
+        return new TestProject(body.GetProperty("id").GetString()!, keys["ingest"], keys["read"]);
+    }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
@@ -55,3 +79,5 @@ public class TracewayApp : WebApplicationFactory<Program>, IAsyncLifetime
         builder.ConfigureTestServices(services => _seams.ForEach(seam => seam(services)));
     }
 }
+
+public sealed record TestProject(string Id, string IngestKey, string ReadKey);

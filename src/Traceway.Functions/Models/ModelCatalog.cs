@@ -2,7 +2,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Traceway.Hosting;
 
-namespace Traceway.ModelCatalog;
+namespace Traceway.Models;
 
 /// <summary>A model's list prices (USD per million tokens) and context window (tokens).</summary>
 internal sealed record ModelInfo

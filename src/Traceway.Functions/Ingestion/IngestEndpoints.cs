@@ -1,0 +1,152 @@
+using System.IO.Compression;
+using System.Security.Claims;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+using Traceway.Projects;
+
+namespace Traceway.Ingestion;
+
+internal static class IngestEndpoints
+{
+    private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 256 };
+
+    /// <summary><c>POST /api/ingest</c> (scope <c>ingest</c>): traces and spans, stored item by item.</summary>
+    public static RouteHandlerBuilder MapIngest(this IEndpointRouteBuilder app) =>
+        app.MapPost("/api/ingest", Ingest).RequireAuthorization(Scopes.Ingest);
+
+    internal static async Task<Results<Ok<IngestResponse>, JsonHttpResult<IngestResponse>, ValidationProblem, ProblemHttpResult>> Ingest(
+        HttpContext context, ClaimsPrincipal user, IngestWriter writer, IOptions<IngestOptions> options, CancellationToken cancellationToken)
+    {
+        var limits = options.Value;
+        var (body, refusal) = await RequestBody.ReadAsync(context.Request, limits.MaxBodyBytes, cancellationToken);
+        if (refusal is not null)
+        {
+            return refusal;
+        }
+
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(body, DocumentOptions);
+        }
+        catch (JsonException e)
+        {
+            return Problem(400, "The body is not valid JSON", $"Nothing was stored. {e.Message}");
+        }
+
+        using (document)
+        {
+            IngestBatch batch;
+            try
+            {
+                batch = IngestParser.Parse(document.RootElement, user.ProjectId(), limits);
+            }
+            catch (EnvelopeException e)
+            {
+                return Problem(400, "The body is not an ingest request", $"Nothing was stored. {e.Message}");
+            }
+            catch (EnvelopeTooLargeException e)
+            {
+                return Problem(413, "Too many items", $"Nothing was stored. {e.Message} Split the request.");
+            }
+
+            var errors = await writer.WriteAsync(user.ProjectId(), batch, cancellationToken);
+            return Answer(context, batch.ItemCount, errors);
+        }
+    }
+
+    private static Results<Ok<IngestResponse>, JsonHttpResult<IngestResponse>, ValidationProblem, ProblemHttpResult> Answer(
+        HttpContext context, int itemCount, IReadOnlyList<ItemError> errors)
+    {
+        var items = errors.Select(IngestItemError.From).ToList();
+        var extensions = new Dictionary<string, object?> { ["accepted"] = 0, ["rejected"] = items.Count, ["items"] = items };
+        switch (IngestOutcomes.Decide(itemCount, errors))
+        {
+            case IngestOutcome.AllStored:
+                return TypedResults.Ok(new IngestResponse(itemCount, 0));
+            case IngestOutcome.PartlyStored:
+                return TypedResults.Json(new IngestResponse(itemCount - items.Count, items.Count, items), statusCode: StatusCodes.Status207MultiStatus);
+            case IngestOutcome.NothingStoredThrottled or IngestOutcome.NothingStoredUnavailable:
+                var throttled = errors.Any(e => e.Throttled);
+                context.Response.Headers.RetryAfter = throttled ? "2" : "5";
+                return TypedResults.Problem(
+                    statusCode: throttled ? StatusCodes.Status429TooManyRequests : StatusCodes.Status503ServiceUnavailable,
+                    title: throttled ? "The store is throttling" : "The store is unavailable",
+                    detail: "No item was stored. Retry the whole request after the time in Retry-After.",
+                    extensions: extensions);
+            default:
+                var status = items.Any(i => i.Status == 400) ? StatusCodes.Status400BadRequest : StatusCodes.Status409Conflict;
+                return TypedResults.ValidationProblem(
+                    items.GroupBy(i => i.Path).ToDictionary(g => g.Key, g => g.Select(i => i.Detail).ToArray()),
+                    detail: $"No item was stored: {items[0].Path}: {items[0].Detail}",
+                    title: status == 400 ? "The request's items are invalid" : "The request's items conflict with stored traces",
+                    extensions: extensions.Append(KeyValuePair.Create("status", (object?)status)).ToDictionary());
+        }
+    }
+
+    private static ProblemHttpResult Problem(int status, string title, string detail) =>
+        TypedResults.Problem(statusCode: status, title: title, detail: detail);
+
+    /// <summary>Reads the request body: JSON only, optionally gzip, at most the configured size after decompression.</summary>
+    private static class RequestBody
+    {
+        public static async Task<(byte[] Body, ProblemHttpResult? Refusal)> ReadAsync(HttpRequest request, int maxBytes, CancellationToken cancellationToken)
+        {
+            if (!IsJson(request.ContentType))
+            {
+                return ([], Problem(415, "Unsupported content type", $"Send the body as Content-Type: application/json; got '{request.ContentType ?? "(none)"}'."));
+            }
+
+            var encoding = request.Headers.ContentEncoding.ToString().Trim();
+            Stream source;
+            switch (encoding.ToLowerInvariant())
+            {
+                case "" or "identity":
+                    source = request.Body;
+                    break;
+                case "gzip":
+                    source = new GZipStream(request.Body, CompressionMode.Decompress, leaveOpen: true);
+                    break;
+                default:
+                    return ([], Problem(415, "Unsupported content encoding", $"Content-Encoding '{encoding}' is not supported; send gzip or no encoding."));
+            }
+
+            await using (source)
+            {
+                try
+                {
+                    using var buffer = new MemoryStream();
+                    var chunk = new byte[81920];
+                    int read;
+                    while ((read = await source.ReadAsync(chunk, cancellationToken)) > 0)
+                    {
+                        if (buffer.Length + read > maxBytes)
+                        {
+                            return ([], Problem(413, "Body too large", $"The body exceeds {maxBytes:N0} bytes after decompression. Nothing was stored; split the request."));
+                        }
+
+                        buffer.Write(chunk, 0, read);
+                    }
+
+                    return buffer.Length == 0
+                        ? ([], Problem(400, "Empty body", "The body is empty; send a JSON object with 'traces' and/or 'spans'."))
+                        : (buffer.ToArray(), null);
+                }
+                catch (InvalidDataException)
+                {
+                    return ([], Problem(400, "The body is not valid gzip", "Content-Encoding says gzip but the body could not be decompressed. Nothing was stored."));
+                }
+                catch (BadHttpRequestException e)
+                {
+                    return ([], Problem(e.StatusCode, "The body could not be read", e.Message));
+                }
+            }
+        }
+
+        private static bool IsJson(string? contentType) =>
+            contentType is not null
+            && Microsoft.Net.Http.Headers.MediaTypeHeaderValue.TryParse(contentType, out var media)
+            && (media.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase) || media.MediaType.Value?.EndsWith("+json", StringComparison.OrdinalIgnoreCase) == true);
+    }
+}

@@ -1,0 +1,21 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Traceway.Projects;
+
+namespace Traceway.Traces;
+
+internal static class TraceEndpoints
+{
+    /// <summary>Trace queries (scope <c>read</c>), always within the calling key's project.</summary>
+    public static RouteGroupBuilder MapTraces(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/traces").RequireAuthorization(Scopes.Read);
+        group.MapGet("/{traceId}", GetTrace);
+        return group;
+    }
+
+    internal static async Task<Results<Ok<TraceView>, ProblemHttpResult>> GetTrace(string traceId, ClaimsPrincipal user, TraceReader reader, CancellationToken cancellationToken) =>
+        await reader.FindAsync(user.ProjectId(), traceId, cancellationToken) is { } trace
+            ? TypedResults.Ok(trace)
+            : TypedResults.Problem(statusCode: 404, title: "Trace not found", detail: $"This project has no trace '{traceId}'.");
+}

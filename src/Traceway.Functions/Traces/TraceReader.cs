@@ -1,0 +1,63 @@
+using System.Text.Json;
+using Microsoft.Azure.Cosmos;
+using Traceway.Storage;
+
+namespace Traceway.Traces;
+
+/// <summary>Reads stored traces back: one partition, found through the trace index, payloads inlined from Blob storage.</summary>
+internal sealed class TraceReader(TracewayStores stores, TraceLocator locator, PayloadStore payloads)
+{
+    public async Task<TraceView?> FindAsync(string projectId, string traceId, CancellationToken cancellationToken)
+    {
+        if (await locator.FindAsync(projectId, traceId, cancellationToken) is not { } location)
+        {
+            return null;
+        }
+
+        var partitionKey = new PartitionKey(location.Pk);
+        var (trace, _) = await stores.Traces.ReadItemOrDefaultAsync<TraceDocument>(DocumentKeys.TraceDocumentId(traceId), partitionKey, cancellationToken);
+        var query = new QueryDefinition("SELECT * FROM c WHERE c.type = 'span' AND c.traceId = @traceId ORDER BY c.startedAt").WithParameter("@traceId", traceId);
+        var spans = new List<SpanDocument>();
+        using (var iterator = stores.Traces.GetItemQueryIterator<SpanDocument>(query, requestOptions: new QueryRequestOptions { PartitionKey = partitionKey }))
+        {
+            while (iterator.HasMoreResults)
+            {
+                spans.AddRange(await iterator.ReadNextAsync(cancellationToken));
+            }
+        }
+
+        if (trace is null && spans.Count == 0)
+        {
+            return null;
+        }
+
+        var spanViews = new List<SpanView>(spans.Count);
+        foreach (var span in spans)
+        {
+            spanViews.Add(await ToViewAsync(span, cancellationToken));
+        }
+
+        // Spans may arrive before their trace: the trace is then known only through them.
+        return trace is null
+            ? new TraceView(traceId, null, location.SessionId, null, spans[0].StartedAt, null, null, null, Status(null, spans), [], null, spanViews)
+            : new TraceView(
+                trace.TraceId, trace.Name, trace.SessionId, trace.UserId, trace.StartedAt, trace.EndedAt,
+                await PayloadAsync(trace.Input, trace.InputRef, cancellationToken),
+                await PayloadAsync(trace.Output, trace.OutputRef, cancellationToken),
+                Status(trace.Status, spans), trace.Tags ?? [], trace.Metadata, spanViews);
+    }
+
+    private async Task<SpanView> ToViewAsync(SpanDocument span, CancellationToken cancellationToken) => new(
+        span.SpanId, span.TraceId, span.ParentId, span.Name, span.Kind ?? "custom", span.Model, span.Provider,
+        await PayloadAsync(span.Input, span.InputRef, cancellationToken),
+        await PayloadAsync(span.Output, span.OutputRef, cancellationToken),
+        span.InputTokens, span.OutputTokens, span.Cost, span.CostSource, span.Status ?? "ok", span.Error,
+        span.StartedAt, span.EndedAt, span.Attributes);
+
+    private async Task<JsonElement?> PayloadAsync(JsonElement? inline, PayloadReference? reference, CancellationToken cancellationToken) =>
+        reference is null ? inline : await payloads.LoadAsync(reference, cancellationToken);
+
+    /// <summary>A trace failed when it says so or when any of its spans failed.</summary>
+    private static string Status(string? traceStatus, IEnumerable<SpanDocument> spans) =>
+        traceStatus == "error" || spans.Any(s => s.Status == "error") ? "error" : "ok";
+}
