@@ -86,19 +86,22 @@ internal static class DocumentMerge
     private static IReadOnlyList<string>? Union(IReadOnlyList<string>? stored, IReadOnlyList<string>? incoming) =>
         incoming is null ? stored : stored is null ? incoming : [.. stored.Union(incoming, StringComparer.Ordinal)];
 
-    private static JsonElement? MergeObjects(JsonElement? stored, JsonElement? incoming)
+    /// <summary>Keys of both JSON objects, the incoming value winning for a key both have.</summary>
+    private static string? MergeObjects(string? stored, string? incoming)
     {
-        if (incoming is null || stored is null || stored.Value.ValueKind != JsonValueKind.Object)
+        if (incoming is null || stored is null)
         {
             return incoming ?? stored;
         }
 
-        var merged = JsonNode.Parse(stored.Value.GetRawText())!.AsObject();
-        foreach (var property in incoming.Value.EnumerateObject())
+        var merged = JsonNode.Parse(stored, documentOptions: PayloadDepth)!.AsObject();
+        foreach (var (name, value) in JsonNode.Parse(incoming, documentOptions: PayloadDepth)!.AsObject().ToList())
         {
-            merged[property.Name] = JsonNode.Parse(property.Value.GetRawText());
+            merged[name] = value?.DeepClone();
         }
 
-        return JsonSerializer.SerializeToElement(merged, TracewayJson.Options);
+        return merged.ToJsonString(TracewayJson.Options);
     }
+
+    private static readonly JsonDocumentOptions PayloadDepth = new() { MaxDepth = 256 };
 }

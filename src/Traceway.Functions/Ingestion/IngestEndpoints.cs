@@ -15,7 +15,7 @@ internal static class IngestEndpoints
     public static RouteHandlerBuilder MapIngest(this IEndpointRouteBuilder app) =>
         app.MapPost("/api/ingest", Ingest).RequireAuthorization(Scopes.Ingest);
 
-    internal static async Task<Results<Ok<IngestResponse>, JsonHttpResult<IngestResponse>, ValidationProblem, ProblemHttpResult>> Ingest(
+    internal static async Task<Results<Ok<IngestResponse>, JsonHttpResult<IngestResponse>, ProblemHttpResult>> Ingest(
         HttpContext context, ClaimsPrincipal user, IngestWriter writer, IOptions<IngestOptions> options, CancellationToken cancellationToken)
     {
         var limits = options.Value;
@@ -56,7 +56,7 @@ internal static class IngestEndpoints
         }
     }
 
-    private static Results<Ok<IngestResponse>, JsonHttpResult<IngestResponse>, ValidationProblem, ProblemHttpResult> Answer(
+    private static Results<Ok<IngestResponse>, JsonHttpResult<IngestResponse>, ProblemHttpResult> Answer(
         HttpContext context, int itemCount, IReadOnlyList<ItemError> errors)
     {
         var items = errors.Select(IngestItemError.From).ToList();
@@ -77,11 +77,14 @@ internal static class IngestEndpoints
                     extensions: extensions);
             default:
                 var status = items.Any(i => i.Status == 400) ? StatusCodes.Status400BadRequest : StatusCodes.Status409Conflict;
-                return TypedResults.ValidationProblem(
-                    items.GroupBy(i => i.Path).ToDictionary(g => g.Key, g => g.Select(i => i.Detail).ToArray()),
-                    detail: $"No item was stored: {items[0].Path}: {items[0].Detail}",
-                    title: status == 400 ? "The request's items are invalid" : "The request's items conflict with stored traces",
-                    extensions: extensions.Append(KeyValuePair.Create("status", (object?)status)).ToDictionary());
+                var problem = new HttpValidationProblemDetails(items.GroupBy(i => i.Path).ToDictionary(g => g.Key, g => g.Select(i => i.Detail).ToArray()))
+                {
+                    Status = status,
+                    Title = status == 400 ? "The request's items are invalid" : "The request's items conflict with stored traces",
+                    Detail = $"No item was stored: {items[0].Path}: {items[0].Detail}",
+                    Extensions = extensions,
+                };
+                return TypedResults.Problem(problem);
         }
     }
 

@@ -118,11 +118,11 @@ internal static class IngestParser
                     UserId = userId,
                     StartedAt = startedAt!.Value,
                     EndedAt = endedAt,
-                    Input = input,
-                    Output = output,
+                    Input = input?.GetRawText(),
+                    Output = output?.GetRawText(),
                     Status = status,
                     Tags = tags,
-                    Metadata = metadata,
+                    Metadata = metadata?.GetRawText(),
                 };
             }
         }
@@ -217,8 +217,8 @@ internal static class IngestParser
             Kind = kind,
             Model = model,
             Provider = provider,
-            Input = input,
-            Output = output,
+            Input = input?.GetRawText(),
+            Output = output?.GetRawText(),
             InputTokens = inputTokens,
             OutputTokens = outputTokens,
             Cost = cost,
@@ -227,7 +227,7 @@ internal static class IngestParser
             Error = error,
             StartedAt = startedAt!.Value,
             EndedAt = endedAt,
-            Attributes = attributes,
+            Attributes = attributes?.GetRawText(),
         };
     }
 

@@ -3,7 +3,6 @@ using System.Text;
 using System.Text.Json;
 using Azure.Storage.Blobs.Models;
 using Microsoft.Extensions.Options;
-using Traceway.Hosting;
 using Traceway.Ingestion;
 using Traceway.Storage;
 
@@ -19,17 +18,17 @@ internal sealed class PayloadStore(TracewayStores stores, IOptions<IngestOptions
     private const int PreviewLength = 512;
 
     /// <summary>Keeps a small payload inline; uploads a large one first, so a stored document never points at a missing blob.</summary>
-    public async Task<(JsonElement? Inline, PayloadReference? Reference)> StoreAsync(string projectId, JsonElement? payload, CancellationToken cancellationToken)
+    public async Task<(string? Inline, PayloadReference? Reference)> StoreAsync(string projectId, string? payload, CancellationToken cancellationToken)
     {
-        if (payload is not { } value)
+        if (payload is null)
         {
             return (null, null);
         }
 
-        var json = JsonSerializer.SerializeToUtf8Bytes(value, TracewayJson.Options);
+        var json = Encoding.UTF8.GetBytes(payload);
         if (json.Length <= options.Value.PayloadBlobThresholdBytes)
         {
-            return (value, null);
+            return (payload, null);
         }
 
         var name = $"{projectId}/{Convert.ToHexStringLower(SHA256.HashData(json))}.json";
@@ -40,10 +39,27 @@ internal sealed class PayloadStore(TracewayStores stores, IOptions<IngestOptions
         return (null, new PayloadReference(name, json.Length, Preview(json)));
     }
 
-    public async Task<JsonElement> LoadAsync(PayloadReference reference, CancellationToken cancellationToken)
+    /// <summary>The payload as sent: inline, or downloaded from Blob storage.</summary>
+    public async Task<JsonElement?> LoadAsync(string? inline, PayloadReference? reference, CancellationToken cancellationToken)
     {
+        if (reference is null)
+        {
+            return Parse(inline is null ? null : Encoding.UTF8.GetBytes(inline));
+        }
+
         var content = await stores.Payloads.GetBlobClient(reference.Blob).DownloadContentAsync(cancellationToken);
-        using var document = JsonDocument.Parse(content.Value.Content.ToMemory(), new JsonDocumentOptions { MaxDepth = 256 });
+        return Parse(content.Value.Content.ToArray());
+    }
+
+    /// <summary>Parsing keeps each number's exact text, so the JSON written back is the JSON that was sent.</summary>
+    public static JsonElement? Parse(byte[]? json)
+    {
+        if (json is null)
+        {
+            return null;
+        }
+
+        using var document = JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = 256 });
         return document.RootElement.Clone();
     }
 

@@ -1,11 +1,13 @@
-using System.Text.Json;
-
 namespace Traceway.Traces;
 
 /// <summary>A span input or output kept in Blob storage because it is large; the document keeps a preview.</summary>
 internal sealed record PayloadReference(string Blob, long Bytes, string Preview);
 
-/// <summary>One trace (a request or conversation turn) in the <c>traces</c> container.</summary>
+/// <summary>
+/// One trace (a request or conversation turn) in the <c>traces</c> container. Inputs, outputs, metadata
+/// and attributes are kept as the JSON text that was sent: Cosmos DB would store numbers as doubles
+/// (losing big integers and their exact spelling), and these fields are never queried.
+/// </summary>
 internal sealed record TraceDocument
 {
     public const string DocumentType = "trace";
@@ -30,11 +32,11 @@ internal sealed record TraceDocument
 
     public DateTimeOffset? EndedAt { get; init; }
 
-    public JsonElement? Input { get; init; }
+    public string? Input { get; init; }
 
     public PayloadReference? InputRef { get; init; }
 
-    public JsonElement? Output { get; init; }
+    public string? Output { get; init; }
 
     public PayloadReference? OutputRef { get; init; }
 
@@ -42,7 +44,7 @@ internal sealed record TraceDocument
 
     public IReadOnlyList<string>? Tags { get; init; }
 
-    public JsonElement? Metadata { get; init; }
+    public string? Metadata { get; init; }
 }
 
 /// <summary>One span (LLM call, tool call, retrieval, step) in its trace's partition of <c>traces</c>.</summary>
@@ -74,11 +76,11 @@ internal sealed record SpanDocument
 
     public string? Provider { get; init; }
 
-    public JsonElement? Input { get; init; }
+    public string? Input { get; init; }
 
     public PayloadReference? InputRef { get; init; }
 
-    public JsonElement? Output { get; init; }
+    public string? Output { get; init; }
 
     public PayloadReference? OutputRef { get; init; }
 
@@ -98,7 +100,7 @@ internal sealed record SpanDocument
 
     public DateTimeOffset? EndedAt { get; init; }
 
-    public JsonElement? Attributes { get; init; }
+    public string? Attributes { get; init; }
 }
 
 /// <summary>Where a trace lives: written when the trace or its first span is first seen; its session never changes.</summary>

@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Traceway.Hosting;
 using Traceway.Projects;
 
 namespace Traceway.Traces;
@@ -14,8 +15,11 @@ internal static class TraceEndpoints
         return group;
     }
 
-    internal static async Task<Results<Ok<TraceView>, ProblemHttpResult>> GetTrace(string traceId, ClaimsPrincipal user, TraceReader reader, CancellationToken cancellationToken) =>
-        await reader.FindAsync(user.ProjectId(), traceId, cancellationToken) is { } trace
+    internal static async Task<Results<Ok<TraceView>, ProblemHttpResult>> GetTrace(string traceId, HttpContext context, ClaimsPrincipal user, TraceReader reader, CancellationToken cancellationToken)
+    {
+        traceId = RawRouteValues.Exact(context, nameof(traceId), traceId);
+        return await reader.FindAsync(user.ProjectId(), traceId, cancellationToken) is { } trace
             ? TypedResults.Ok(trace)
             : TypedResults.Problem(statusCode: 404, title: "Trace not found", detail: $"This project has no trace '{traceId}'.");
+    }
 }
