@@ -25,6 +25,12 @@ internal static class IngestEndpoints
             return refusal;
         }
 
+        // The JSON reader does not check the bytes inside strings it never decodes; stored text must be valid.
+        if (!System.Text.Unicode.Utf8.IsValid(body))
+        {
+            return Problem(400, "The body is not valid UTF-8", "Nothing was stored. Send the JSON body encoded as UTF-8.");
+        }
+
         JsonDocument document;
         try
         {

@@ -99,6 +99,7 @@ internal static class IngestParser
             var status = reader.OneOf("status", Statuses);
             var tags = reader.Tags("tags");
             var metadata = reader.Object("metadata");
+            _ = reader.Array("spans");
             CheckOrder(reader, startedAt, endedAt);
             if (id is not null && seenTraces.ContainsKey(id))
             {
@@ -131,7 +132,9 @@ internal static class IngestParser
             reader.Fail("", "each trace must be a JSON object.");
         }
 
-        var nested = element.ValueKind == JsonValueKind.Object ? reader.Array("spans") : null;
+        var nested = element.ValueKind == JsonValueKind.Object && element.TryGetProperty("spans", out var spanArray) && spanArray.ValueKind == JsonValueKind.Array
+            ? spanArray
+            : (JsonElement?)null;
         if (trace is null)
         {
             rejected.Add(Invalid("trace", index, null, element, reader));
