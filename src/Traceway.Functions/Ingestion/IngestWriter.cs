@@ -25,7 +25,7 @@ internal sealed partial class IngestWriter(
     IOptions<IngestOptions> options,
     ILogger<IngestWriter> logger)
 {
-    private const int MaxMergeAttempts = 10;
+    private const int MaxMergeAttempts = 30;
 
     /// <summary>Writes the batch and returns the items that could not be stored (the parser's rejections included).</summary>
     public async Task<IReadOnlyList<ItemError>> WriteAsync(string projectId, IngestBatch batch, CancellationToken cancellationToken)
@@ -169,6 +169,9 @@ internal sealed partial class IngestWriter(
                 replaced.EnsureSuccessStatusCode();
                 return;
             }
+
+            // Someone else wrote in between: back off a little, with jitter, so racing writers spread out.
+            await Task.Delay(Random.Shared.Next(0, 4 * (attempt + 1)), cancellationToken);
         }
 
         throw new CosmosException($"Document {id} kept changing under {MaxMergeAttempts} merge attempts.", HttpStatusCode.ServiceUnavailable, 0, "", 0);

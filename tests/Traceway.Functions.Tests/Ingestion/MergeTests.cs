@@ -1,0 +1,100 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using Microsoft.Azure.Cosmos;
+using Microsoft.Extensions.DependencyInjection;
+using Traceway.Storage;
+using Traceway.Tests.Infrastructure;
+using Traceway.Traces;
+
+namespace Traceway.Tests.Ingestion;
+
+/// <summary>Items are upserts keyed by id: resending is harmless, later fields merge in, nothing set earlier is erased.</summary>
+public sealed class MergeTests(TracewayApp app) : IClassFixture<TracewayApp>
+{
+    private static readonly object SpanStart = new { id = "span", traceId = "t", sessionId = "s", name = "gpt-4o", kind = "llm", model = "gpt-4o", input = "question", inputTokens = 100, startedAt = "2026-11-20T10:00:00Z" };
+    private static readonly object SpanEnd = new { id = "span", traceId = "t", sessionId = "s", name = "gpt-4o", output = "answer", outputTokens = 20, status = "error", error = "timeout", startedAt = "2026-11-20T10:00:00Z", endedAt = "2026-11-20T10:00:05Z" };
+
+    [Fact]
+    public async Task Resending_identical_items_changes_nothing_stored()
+    {
+        using var api = await IngestApi.ForNewProjectAsync(app);
+        var request = new { traces = new[] { Items.Turn("t", "s", [Items.Llm("a"), Items.Tool("b")]) } };
+        await api.IngestAsync(request);
+        var before = await ETagsAsync(api, "t", "a", "b");
+
+        var (status, body) = await api.IngestAsync(request);
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal(3, body.GetProperty("accepted").GetInt32());
+        Assert.Equal(before, await ETagsAsync(api, "t", "a", "b"));
+    }
+
+    [Fact]
+    public async Task A_span_sent_first_unfinished_then_finished_ends_complete_and_the_reverse_order_ends_the_same()
+    {
+        using var forward = await IngestApi.ForNewProjectAsync(app);
+        using var reverse = await IngestApi.ForNewProjectAsync(app);
+
+        await forward.IngestAsync(new { spans = new[] { SpanStart } });
+        await forward.IngestAsync(new { spans = new[] { SpanEnd } });
+        await reverse.IngestAsync(new { spans = new[] { SpanEnd } });
+        await reverse.IngestAsync(new { spans = new[] { SpanStart } });
+        var a = (await forward.GetTraceAsync("t"))!["spans"]![0]!;
+        var b = (await reverse.GetTraceAsync("t"))!["spans"]![0]!;
+
+        Assert.True(JsonNode.DeepEquals(a, b), $"{a.ToJsonString()} != {b.ToJsonString()}");
+        Assert.Equal("question", (string?)a["input"]);
+        Assert.Equal("answer", (string?)a["output"]);
+        Assert.Equal((100L, 20L), ((long)a["inputTokens"]!, (long)a["outputTokens"]!));
+        Assert.Equal(("error", "timeout", "llm"), ((string?)a["status"], (string?)a["error"], (string?)a["kind"]));
+        Assert.NotNull(a["endedAt"]);
+        Assert.Equal("estimated", (string?)a["costSource"]);
+        Assert.Equal(0.00045, (double)a["cost"]!, 10);
+    }
+
+    [Fact]
+    public async Task A_later_update_wins_per_field_but_never_erases_or_clears_an_error()
+    {
+        using var api = await IngestApi.ForNewProjectAsync(app);
+        await api.IngestAsync(new { traces = new[] { new { id = "t", sessionId = "s", name = "first", userId = "u1", status = "error", tags = new[] { "a" }, metadata = new { k1 = "v1", shared = "old" }, startedAt = "2026-11-20T10:00:00Z" } } });
+
+        await api.IngestAsync(new { traces = new[] { new { id = "t", sessionId = "s", name = "second", status = "ok", tags = new[] { "b" }, metadata = new { k2 = "v2", shared = "new" }, startedAt = "2026-11-20T10:00:00Z" } } });
+        var trace = (await api.GetTraceAsync("t"))!;
+
+        Assert.Equal(("second", "u1", "error"), ((string?)trace["name"], (string?)trace["userId"], (string?)trace["status"]));
+        Assert.Equal(["a", "b"], trace["tags"]!.AsArray().Select(t => (string?)t));
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse("""{"k1":"v1","shared":"new","k2":"v2"}"""), trace["metadata"]), trace["metadata"]!.ToJsonString());
+    }
+
+    [Fact]
+    public async Task Concurrent_updates_to_one_span_lose_no_field()
+    {
+        using var api = await IngestApi.ForNewProjectAsync(app);
+        await api.IngestAsync(new { spans = new[] { SpanStart } });
+
+        var statuses = await Task.WhenAll(Enumerable.Range(0, 12).Select(i => api.IngestAsync(new
+        {
+            spans = new[] { new Dictionary<string, object> { ["id"] = "span", ["traceId"] = "t", ["name"] = "gpt-4o", ["startedAt"] = "2026-11-20T10:00:00Z", ["attributes"] = new Dictionary<string, int> { [$"k{i}"] = i } } },
+        })));
+        var span = (await api.GetTraceAsync("t"))!["spans"]![0]!;
+
+        Assert.All(statuses, s => Assert.Equal(HttpStatusCode.OK, s.Status));
+        Assert.Equal(Enumerable.Range(0, 12).Select(i => $"k{i}").Order(StringComparer.Ordinal), span["attributes"]!.AsObject().Select(p => p.Key).Order(StringComparer.Ordinal));
+        Assert.Equal("question", (string?)span["input"]);
+    }
+
+    private async Task<string[]> ETagsAsync(IngestApi api, string traceId, params string[] spanIds)
+    {
+        var traces = app.Services.GetRequiredService<TracewayStores>().Traces;
+        var pk = new PartitionKey(DocumentKeys.SessionPartitionKey(api.Project.Id, "s"));
+        var ids = spanIds.Select(s => DocumentKeys.SpanDocumentId(traceId, s)).Prepend(DocumentKeys.TraceDocumentId(traceId));
+        var etags = new List<string>();
+        foreach (var id in ids)
+        {
+            using var response = await traces.ReadItemStreamAsync(id, pk);
+            etags.Add(response.Headers.ETag);
+        }
+
+        return [.. etags];
+    }
+}
