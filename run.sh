@@ -52,14 +52,15 @@ Traceway__Blob__ConnectionString="$blob_connection" \
 pids+=($!)
 
 node scripts/wait-for-http.js "http://127.0.0.1:${app_port}/api/health" 200 60
+echo
+echo "Traceway is running at http://127.0.0.1:${app_port}  (health: /api/health)"
+echo "  Cosmos DB emulator https://127.0.0.1:${cosmos_port}/   Azurite blob http://127.0.0.1:${blob_port}/"
+echo "  Admin key (Traceway:AdminKey): ${admin_key}"
+node scripts/create-dev-project.js "http://127.0.0.1:${app_port}" "$admin_key" "$state/dev-project.json"
 cat <<MSG
-
-Traceway is running at http://127.0.0.1:${app_port}  (health: /api/health)
-  Cosmos DB emulator  https://127.0.0.1:${cosmos_port}/   Azurite blob  http://127.0.0.1:${blob_port}/
-  Admin key (Traceway:AdminKey): ${admin_key}
-  Create a project and its ingest/read keys:
-    curl -s -X POST http://127.0.0.1:${app_port}/api/projects -H "Authorization: Bearer ${admin_key}" \\
-      -H 'Content-Type: application/json' -d '{"name":"dev"}'
+  Send a trace:
+    curl -s http://127.0.0.1:${app_port}/api/ingest -H "Authorization: Bearer <ingest key>" -H 'Content-Type: application/json' \\
+      -d '{"traces":[{"id":"t-1","sessionId":"s-1","startedAt":"2026-11-20T10:00:00Z"}]}'
 Press Ctrl-C to stop.
 MSG
 wait -n "${pids[@]}"
