@@ -252,7 +252,7 @@ public sealed class IngestTests(TracewayApp app) : IClassFixture<TracewayApp>
     {
         using var a = await IngestApi.ForNewProjectAsync(app);
         using var b = await IngestApi.ForNewProjectAsync(app);
-        await b.IngestAsync(new { traces = new[] { Items.Turn("shared-id", "b-session", spans: [Items.Llm("b-span")]) } });
+        await b.IngestAsync(new { traces = new[] { Items.Turn("shared-id", "b-session", spans: [Items.Llm("b-span")]), Items.Turn("only-in-b", "b-session") } });
 
         var (status, _) = await a.IngestAsync(new { traces = new[] { Items.Turn("shared-id", "a-session", spans: [Items.Llm("a-span")]) }, projectId = b.Project.Id });
 
@@ -263,6 +263,7 @@ public sealed class IngestTests(TracewayApp app) : IClassFixture<TracewayApp>
         Assert.Equal(["a-span"], seenByA["spans"]!.AsArray().Select(s => (string?)s!["id"]));
         Assert.Equal("b-session", (string?)seenByB!["sessionId"]);
         Assert.Equal(["b-span"], seenByB["spans"]!.AsArray().Select(s => (string?)s!["id"]));
+        Assert.NotNull(await b.GetTraceAsync("only-in-b"));
         Assert.Null(await a.GetTraceAsync("only-in-b"));
     }
 
