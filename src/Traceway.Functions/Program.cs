@@ -2,6 +2,7 @@ using Traceway.Health;
 using Traceway.Hosting;
 using Traceway.Ingestion;
 using Traceway.Projects;
+using Traceway.Rollups;
 using Traceway.Storage;
 using Traceway.Traces;
 
@@ -16,6 +17,7 @@ builder.Services.AddTracewayHealth();
 builder.Services.AddProjects();
 builder.Services.AddTraces();
 builder.Services.AddIngestion();
+builder.Services.AddRollups(builder.Configuration);
 
 var app = builder.Build();
 app.UseExceptionHandler();
@@ -26,6 +28,7 @@ app.MapHealth();
 app.MapProjects();
 app.MapIngest();
 app.MapTraces();
+app.MapRollups(app.Configuration);
 app.Run();
 
 /// <summary>The entry point, visible to the tests that boot the real app.</summary>

@@ -18,6 +18,10 @@ internal static class TracewayJson
         target.Converters.Add(new UtcTimestampConverter());
     }
 
+    /// <summary>True when both serialize to the same JSON: writing one over the other would change nothing.</summary>
+    public static bool SameJson<T>(T a, T b) =>
+        JsonSerializer.SerializeToUtf8Bytes(a, Options).AsSpan().SequenceEqual(JsonSerializer.SerializeToUtf8Bytes(b, Options));
+
     private static JsonSerializerOptions Create()
     {
         var options = new JsonSerializerOptions(JsonSerializerDefaults.Web);

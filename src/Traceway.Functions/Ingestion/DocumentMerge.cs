@@ -68,11 +68,6 @@ internal static class DocumentMerge
         return span with { Cost = estimate, CostSource = estimate is null ? null : CostSources.Estimated };
     }
 
-    /// <summary>True when both serialize to the same JSON, so writing would change nothing.</summary>
-    public static bool SameAs<T>(this T merged, T stored) =>
-        JsonSerializer.SerializeToUtf8Bytes(merged, TracewayJson.Options).AsSpan()
-            .SequenceEqual(JsonSerializer.SerializeToUtf8Bytes(stored, TracewayJson.Options));
-
     private static bool HasInput(this TraceDocument d) => d.Input is not null || d.InputRef is not null;
 
     private static bool HasOutput(this TraceDocument d) => d.Output is not null || d.OutputRef is not null;

@@ -157,7 +157,7 @@ internal sealed partial class IngestWriter(
             }
 
             var merged = merge(stored, document);
-            if (merged.SameAs(stored))
+            if (TracewayJson.SameJson(merged, stored))
             {
                 return;
             }

@@ -1,0 +1,50 @@
+using System.Text.Json;
+using Microsoft.Azure.Cosmos;
+using Microsoft.Extensions.Options;
+using Traceway.Storage;
+
+namespace Traceway.Rollups;
+
+/// <summary>
+/// Standalone, the app runs the Cosmos SDK change feed processor on the <c>traces</c> container itself and
+/// hands each batch to the same <see cref="RollupHandler"/> the Functions trigger uses.
+/// </summary>
+internal sealed partial class ChangeFeedRollups(TracewayStores stores, RollupHandler handler, IOptions<RollupOptions> options, ILogger<ChangeFeedRollups> logger) : IHostedService
+{
+    private ChangeFeedProcessor? _processor;
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var settings = options.Value;
+        _processor = stores.Traces
+            .GetChangeFeedProcessorBuilder<JsonElement>(settings.ProcessorName, HandleChangesAsync)
+            .WithInstanceName($"{Environment.MachineName}-{Environment.ProcessId}")
+            .WithLeaseContainer(stores.Leases)
+            .WithPollInterval(TimeSpan.FromMilliseconds(settings.PollIntervalMs))
+            .WithMaxItems(settings.MaxItemsPerBatch)
+            // From the beginning the first time, so nothing stored before the first start is missed; leases remember after.
+            .WithStartTime(DateTime.MinValue.ToUniversalTime())
+            .WithErrorNotification((lease, error) =>
+            {
+                LogBatchFailed(logger, lease, error);
+                return Task.CompletedTask;
+            })
+            .Build();
+        await _processor.StartAsync();
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (_processor is not null)
+        {
+            await _processor.StopAsync();
+        }
+    }
+
+    // Throwing makes the processor deliver the batch again: a rollup that failed is retried, not skipped.
+    private async Task HandleChangesAsync(ChangeFeedProcessorContext context, IReadOnlyCollection<JsonElement> changes, CancellationToken cancellationToken) =>
+        await handler.HandleAsync(changes, cancellationToken);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Rollup of a change feed batch failed (lease {Lease}); it will be delivered again")]
+    private static partial void LogBatchFailed(ILogger logger, string lease, Exception error);
+}

@@ -1,0 +1,89 @@
+using System.Net;
+using System.Text.Json;
+using Microsoft.Azure.Cosmos;
+using Traceway.Hosting;
+using Traceway.Storage;
+using Traceway.Traces;
+
+namespace Traceway.Rollups;
+
+/// <summary>Reads the inputs of a rollup and writes summaries only when they changed, guarded by ETags.</summary>
+internal sealed class RollupStore(TracewayStores stores)
+{
+    /// <summary>The metric fields of one trace's documents, from its partition only.</summary>
+    public async Task<List<MetricFields>> ReadTraceDocumentsAsync(string pk, string traceId, CancellationToken cancellationToken)
+    {
+        var query = new QueryDefinition(
+                "SELECT c.type, c.traceId, c.sessionId, c.name, c.userId, c.status, c.startedAt, c.endedAt, c.inputTokens, c.outputTokens, c.cost, c.model, c.tags FROM c WHERE c.traceId = @traceId")
+            .WithParameter("@traceId", traceId);
+        return await QueryAsync<MetricFields>(stores.Traces, query, pk, cancellationToken);
+    }
+
+    public Task<List<TraceSummary>> ReadTraceSummariesAsync(string pk, CancellationToken cancellationToken) =>
+        QueryAsync<TraceSummary>(stores.Summaries, new QueryDefinition("SELECT * FROM c WHERE c.type = @type").WithParameter("@type", TraceSummary.DocumentType), pk, cancellationToken);
+
+    public Task<(T? Summary, string? ETag)> ReadSummaryAsync<T>(string pk, string id, CancellationToken cancellationToken)
+        where T : class => stores.Summaries.ReadItemOrDefaultAsync<T>(id, new PartitionKey(pk), cancellationToken);
+
+    /// <summary>
+    /// Writes the recomputed summary when it differs from the one read (ETag <paramref name="etag"/>). Raced when
+    /// someone wrote in between, so the caller recomputes from fresh inputs.
+    /// </summary>
+    public async Task<SummaryWrite> TryWriteAsync<T>(T? current, string? etag, T? recomputed, string pk, string id, CancellationToken cancellationToken)
+        where T : class
+    {
+        var partitionKey = new PartitionKey(pk);
+        var options = new ItemRequestOptions { IfMatchEtag = etag, EnableContentResponseOnWrite = false };
+        ResponseMessage response;
+        if (recomputed is null)
+        {
+            if (current is null)
+            {
+                return SummaryWrite.Unchanged;
+            }
+
+            response = await stores.Summaries.DeleteItemStreamAsync(id, partitionKey, options, cancellationToken);
+        }
+        else if (current is not null && TracewayJson.SameJson(current, recomputed))
+        {
+            return SummaryWrite.Unchanged;
+        }
+        else
+        {
+            var body = new MemoryStream(JsonSerializer.SerializeToUtf8Bytes(recomputed, TracewayJson.Options));
+            response = current is null
+                ? await stores.Summaries.CreateItemStreamAsync(body, partitionKey, options, cancellationToken)
+                : await stores.Summaries.ReplaceItemStreamAsync(body, id, partitionKey, options, cancellationToken);
+        }
+
+        using (response)
+        {
+            if (response.StatusCode is HttpStatusCode.PreconditionFailed or HttpStatusCode.Conflict or HttpStatusCode.NotFound)
+            {
+                return SummaryWrite.Raced;
+            }
+
+            response.EnsureSuccessStatusCode();
+            return SummaryWrite.Written;
+        }
+    }
+
+    private static async Task<List<T>> QueryAsync<T>(Container container, QueryDefinition query, string pk, CancellationToken cancellationToken)
+    {
+        var results = new List<T>();
+        using var iterator = container.GetItemQueryIterator<T>(query, requestOptions: new QueryRequestOptions { PartitionKey = new PartitionKey(pk) });
+        while (iterator.HasMoreResults)
+        {
+            results.AddRange(await iterator.ReadNextAsync(cancellationToken));
+        }
+
+        return results;
+    }
+}
+
+internal enum SummaryWrite
+{
+    Unchanged,
+    Written,
+    Raced,
+}
