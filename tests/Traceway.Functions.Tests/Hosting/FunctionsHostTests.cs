@@ -36,3 +36,18 @@ public sealed class FunctionsHostTests
     private static IConfiguration Configuration(params (string Key, string Value)[] settings) =>
         new ConfigurationBuilder().AddInMemoryCollection(settings.Select(s => KeyValuePair.Create(s.Key, (string?)s.Value))).Build();
 }
+
+public sealed class RollupFunctionMappingTests
+{
+    [Fact]
+    public async Task Standalone_the_host_invocation_endpoint_is_not_mapped()
+    {
+        await using var app = new Traceway.Tests.Infrastructure.TracewayApp();
+        await app.InitializeAsync();
+        using var client = app.CreateClient();
+
+        using var response = await client.PostAsync(new Uri("/SessionRollup", UriKind.Relative), new StringContent("{}", System.Text.Encoding.UTF8, "application/json"));
+
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, response.StatusCode);
+    }
+}
