@@ -3,6 +3,7 @@ using Traceway.Hosting;
 using Traceway.Ingestion;
 using Traceway.Projects;
 using Traceway.Rollups;
+using Traceway.Sessions;
 using Traceway.Storage;
 using Traceway.Traces;
 
@@ -18,6 +19,7 @@ builder.Services.AddProjects();
 builder.Services.AddTraces();
 builder.Services.AddIngestion();
 builder.Services.AddRollups(builder.Configuration);
+builder.Services.AddSessions();
 
 var app = builder.Build();
 app.UseExceptionHandler();
@@ -28,6 +30,7 @@ app.MapHealth();
 app.MapProjects();
 app.MapIngest();
 app.MapTraces();
+app.MapSessions();
 app.MapRollups(app.Configuration);
 app.Run();
 

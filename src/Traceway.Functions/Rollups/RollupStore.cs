@@ -10,14 +10,19 @@ namespace Traceway.Rollups;
 /// <summary>Reads the inputs of a rollup and writes summaries only when they changed, guarded by ETags.</summary>
 internal sealed class RollupStore(TracewayStores stores)
 {
+    private const string MetricProjection =
+        "SELECT c.type, c.traceId, c.sessionId, c.name, c.userId, c.status, c.startedAt, c.endedAt, c.inputTokens, c.outputTokens, c.cost, c.model, c.tags FROM c";
+
     /// <summary>The metric fields of one trace's documents, from its partition only.</summary>
     public async Task<List<MetricFields>> ReadTraceDocumentsAsync(string pk, string traceId, CancellationToken cancellationToken)
     {
-        var query = new QueryDefinition(
-                "SELECT c.type, c.traceId, c.sessionId, c.name, c.userId, c.status, c.startedAt, c.endedAt, c.inputTokens, c.outputTokens, c.cost, c.model, c.tags FROM c WHERE c.traceId = @traceId")
-            .WithParameter("@traceId", traceId);
+        var query = new QueryDefinition(MetricProjection + " WHERE c.traceId = @traceId").WithParameter("@traceId", traceId);
         return await QueryAsync<MetricFields>(stores.Traces, query, pk, cancellationToken);
     }
+
+    /// <summary>The metric fields of every trace and span document of a partition (a whole session).</summary>
+    public Task<List<MetricFields>> ReadPartitionMetricsAsync(string pk, CancellationToken cancellationToken) =>
+        QueryAsync<MetricFields>(stores.Traces, new QueryDefinition(MetricProjection + " WHERE c.type IN ('trace', 'span')"), pk, cancellationToken);
 
     public Task<List<TraceSummary>> ReadTraceSummariesAsync(string pk, CancellationToken cancellationToken) =>
         QueryAsync<TraceSummary>(stores.Summaries, new QueryDefinition("SELECT * FROM c WHERE c.type = @type").WithParameter("@type", TraceSummary.DocumentType), pk, cancellationToken);

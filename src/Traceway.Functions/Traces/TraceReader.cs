@@ -26,20 +26,21 @@ internal sealed class TraceReader(TracewayStores stores, TraceLocator locator, P
             }
         }
 
-        if (trace is null && spans.Count == 0)
-        {
-            return null;
-        }
+        return trace is null && spans.Count == 0 ? null : await ToViewAsync(traceId, location.SessionId, trace, spans, cancellationToken);
+    }
 
+    /// <summary>A trace with its spans as the API shows it; spans ordered by start, payloads complete.</summary>
+    public async Task<TraceView> ToViewAsync(string traceId, string? sessionId, TraceDocument? trace, IReadOnlyList<SpanDocument> spans, CancellationToken cancellationToken)
+    {
         var spanViews = new List<SpanView>(spans.Count);
-        foreach (var span in spans)
+        foreach (var span in spans.OrderBy(s => s.StartedAt).ThenBy(s => s.SpanId, StringComparer.Ordinal))
         {
             spanViews.Add(await ToViewAsync(span, cancellationToken));
         }
 
         // Spans may arrive before their trace: the trace is then known only through them.
         return trace is null
-            ? new TraceView(traceId, null, location.SessionId, null, spans[0].StartedAt, null, null, null, Status(null, spans), [], null, spanViews)
+            ? new TraceView(traceId, null, sessionId, null, spans.Min(s => s.StartedAt), null, null, null, Status(null, spans), [], null, spanViews)
             : new TraceView(
                 trace.TraceId, trace.Name, trace.SessionId, trace.UserId, trace.StartedAt, trace.EndedAt,
                 await PayloadAsync(trace.Input, trace.InputRef, cancellationToken),

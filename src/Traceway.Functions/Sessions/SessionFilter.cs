@@ -1,0 +1,132 @@
+using System.Globalization;
+using System.Text;
+using Microsoft.Azure.Cosmos;
+
+namespace Traceway.Sessions;
+
+/// <summary>
+/// The filters and sort of <c>GET /api/sessions</c> (and <c>/api/stats/sessions</c>), parsed from the query
+/// string with every bad value named, and turned into one Cosmos DB query over the session summaries.
+/// </summary>
+internal sealed record SessionFilter(
+    DateTimeOffset? From,
+    DateTimeOffset? To,
+    string? Status,
+    double? MinCost,
+    double? MaxCost,
+    IReadOnlyList<string> Tags,
+    string? Model,
+    string? UserId,
+    string OrderBy,
+    bool Descending,
+    int Limit)
+{
+    public const int MaxLimit = 200;
+
+    /// <summary>Sort names of the API and the summary field each sorts by.</summary>
+    public static readonly IReadOnlyDictionary<string, string> SortFields = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["lastActivity"] = "lastActivityAt",
+        ["startedAt"] = "startedAt",
+        ["cost"] = "totalCost",
+        ["tokens"] = "totalTokens",
+        ["duration"] = "durationMs",
+        ["traceCount"] = "traceCount",
+    };
+
+    public static (SessionFilter? Filter, Dictionary<string, string[]> Errors) Parse(IQueryCollection query, int defaultLimit = 50)
+    {
+        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        var from = QueryValues.Time(query, "from", errors);
+        var to = QueryValues.Time(query, "to", errors);
+        var status = QueryValues.OneOf(query, "status", ["ok", "error"], errors);
+        var minCost = QueryValues.Number(query, "minCost", errors);
+        var maxCost = QueryValues.Number(query, "maxCost", errors);
+        var tags = QueryValues.Texts(query, "tag", errors);
+        var model = QueryValues.Text(query, "model", errors);
+        var userId = QueryValues.Text(query, "userId", errors);
+        var orderBy = QueryValues.OneOf(query, "orderBy", [.. SortFields.Keys], errors) ?? "lastActivity";
+        var order = QueryValues.OneOf(query, "order", ["asc", "desc"], errors) ?? "desc";
+        var limit = QueryValues.Limit(query, defaultLimit, MaxLimit, errors);
+        if (from is not null && to is not null && to <= from)
+        {
+            errors["to"] = ["to must be after from."];
+        }
+
+        if (minCost is not null && maxCost is not null && maxCost < minCost)
+        {
+            errors["maxCost"] = ["maxCost must not be below minCost."];
+        }
+
+        return errors.Count > 0
+            ? (null, errors)
+            : (new SessionFilter(from, to, status, minCost, maxCost, tags, model, userId, orderBy, order == "desc", limit), errors);
+    }
+
+    /// <summary>The summaries query: the project's session summaries matching every filter, in the requested order.</summary>
+    public QueryDefinition ToQuery(string projectId, bool sorted = true)
+    {
+        var text = new StringBuilder("SELECT * FROM c WHERE c.projectId = @projectId AND c.type = 'sessionSummary'");
+        var parameters = new List<(string, object)> { ("@projectId", projectId) };
+        void Where(string condition, string name, object value)
+        {
+            text.Append(" AND ").Append(condition);
+            parameters.Add((name, value));
+        }
+
+        // Activity [startedAt, lastActivityAt] overlapping [from, to).
+        if (From is { } from)
+        {
+            Where("c.lastActivityAt >= @from", "@from", Hosting.UtcTimestampConverter.ToText(from));
+        }
+
+        if (To is { } to)
+        {
+            Where("c.startedAt < @to", "@to", Hosting.UtcTimestampConverter.ToText(to));
+        }
+
+        if (Status is not null)
+        {
+            Where("c.status = @status", "@status", Status);
+        }
+
+        if (MinCost is { } min)
+        {
+            Where("c.totalCost >= @minCost", "@minCost", min);
+        }
+
+        if (MaxCost is { } max)
+        {
+            Where("c.totalCost <= @maxCost", "@maxCost", max);
+        }
+
+        for (var i = 0; i < Tags.Count; i++)
+        {
+            Where($"ARRAY_CONTAINS(c.tags, @tag{i})", $"@tag{i}", Tags[i]);
+        }
+
+        if (Model is not null)
+        {
+            Where("ARRAY_CONTAINS(c.models, @model)", "@model", Model);
+        }
+
+        if (UserId is not null)
+        {
+            Where("ARRAY_CONTAINS(c.userIds, @userId)", "@userId", UserId);
+        }
+
+        if (sorted)
+        {
+            // The session id breaks ties, so pages never shuffle equal values (composite indexes in cosmos-containers.json).
+            var direction = Descending ? "DESC" : "ASC";
+            text.Append(CultureInfo.InvariantCulture, $" ORDER BY c.{SortFields[OrderBy]} {direction}, c.sessionId {direction}");
+        }
+
+        var definition = new QueryDefinition(text.ToString());
+        parameters.ForEach(p => definition.WithParameter(p.Item1, p.Item2));
+        return definition;
+    }
+
+    /// <summary>What a cursor is bound to: the filters and the sort, not the page size.</summary>
+    public string Scope => string.Join('|', "sessions", From, To, Status, MinCost, MaxCost, string.Join(',', Tags), Model, UserId, OrderBy, Descending);
+}
