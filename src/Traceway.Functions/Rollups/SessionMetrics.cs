@@ -47,6 +47,7 @@ internal static class SessionMetrics
             TotalCost = SumCost(spans.Select(s => s.Cost ?? 0)),
             MaxInputTokens = spans.Select(s => s.InputTokens ?? 0).DefaultIfEmpty(0).Max(),
             Models = Distinct(spans.Select(s => s.Model)),
+            ModelUsage = Usage(spans.Where(s => s.Model is not null).Select(s => new ModelUsage(s.Model!, (s.InputTokens ?? 0) + (s.OutputTokens ?? 0), s.Cost ?? 0))),
             Tags = Distinct(trace?.Tags ?? []),
         };
     }
@@ -86,8 +87,14 @@ internal static class SessionMetrics
             Models = Distinct(traces.SelectMany(t => t.Models)),
             UserIds = Distinct(traces.Select(t => t.UserId)),
             MaxInputTokens = traces.Max(t => t.MaxInputTokens),
+            ModelUsage = Usage(traces.SelectMany(t => t.ModelUsage)),
         };
     }
+
+    private static ModelUsage[] Usage(IEnumerable<ModelUsage> usage) =>
+        [.. usage.GroupBy(u => u.Model, StringComparer.Ordinal)
+            .OrderBy(g => g.Key, StringComparer.Ordinal)
+            .Select(g => new ModelUsage(g.Key, g.Sum(u => u.Tokens), SumCost(g.Select(u => u.Cost))))];
 
     private static long Milliseconds(TimeSpan span) => (long)Math.Max(0, Math.Round(span.TotalMilliseconds));
 

@@ -47,8 +47,13 @@ internal sealed record TraceSummary
 
     public IReadOnlyList<string> Models { get; init; } = [];
 
+    public IReadOnlyList<ModelUsage> ModelUsage { get; init; } = [];
+
     public IReadOnlyList<string> Tags { get; init; } = [];
 }
+
+/// <summary>Tokens and cost spent on one model, for the per-model breakdown of statistics.</summary>
+internal sealed record ModelUsage(string Model, long Tokens, double Cost);
 
 /// <summary>The metrics of a whole session (a multi-turn conversation), recomputed from its trace summaries.</summary>
 internal sealed record SessionSummary
@@ -99,6 +104,8 @@ internal sealed record SessionSummary
     public IReadOnlyList<string> UserIds { get; init; } = [];
 
     public long MaxInputTokens { get; init; }
+
+    public IReadOnlyList<ModelUsage> ModelUsage { get; init; } = [];
 }
 
 /// <summary>The fields of a trace or span document that metrics need: what the rollup queries project.</summary>

@@ -21,7 +21,25 @@ internal static class SessionEndpoints
         group.MapGet("/", ListSessions);
         group.MapGet("/{sessionId}", GetSession);
         group.MapGet("/{sessionId}/replay", ReplaySession);
+        app.MapGet("/api/stats/sessions", GetSessionStats).RequireAuthorization(Scopes.Read);
         return group;
+    }
+
+    internal static async Task<Results<Ok<SessionStats>, ValidationProblem>> GetSessionStats(HttpRequest request, ClaimsPrincipal user, SessionReader reader, CancellationToken cancellationToken)
+    {
+        var (filter, errors) = SessionFilter.Parse(request.Query);
+        if (filter is null)
+        {
+            return TypedResults.ValidationProblem(errors, title: "Invalid query parameters");
+        }
+
+        var statistics = new SessionStatistics();
+        await foreach (var summary in reader.StreamAsync(user.ProjectId(), filter, cancellationToken))
+        {
+            statistics.Add(summary);
+        }
+
+        return TypedResults.Ok(statistics.Result());
     }
 
     internal static async Task<Results<Ok<Page<SessionView>>, ValidationProblem>> ListSessions(HttpRequest request, ClaimsPrincipal user, SessionReader reader, CancellationToken cancellationToken)

@@ -1,6 +1,6 @@
-using System.Globalization;
-using System.Text;
 using Microsoft.Azure.Cosmos;
+using Traceway.Hosting;
+using Traceway.Storage;
 
 namespace Traceway.Sessions;
 
@@ -66,65 +66,24 @@ internal sealed record SessionFilter(
     /// <summary>The summaries query: the project's session summaries matching every filter, in the requested order.</summary>
     public QueryDefinition ToQuery(string projectId, bool sorted = true)
     {
-        var text = new StringBuilder("SELECT * FROM c WHERE c.projectId = @projectId AND c.type = 'sessionSummary'");
-        var parameters = new List<(string, object)> { ("@projectId", projectId) };
-        void Where(string condition, string name, object value)
-        {
-            text.Append(" AND ").Append(condition);
-            parameters.Add((name, value));
-        }
-
-        // Activity [startedAt, lastActivityAt] overlapping [from, to).
-        if (From is { } from)
-        {
-            Where("c.lastActivityAt >= @from", "@from", Hosting.UtcTimestampConverter.ToText(from));
-        }
-
-        if (To is { } to)
-        {
-            Where("c.startedAt < @to", "@to", Hosting.UtcTimestampConverter.ToText(to));
-        }
-
-        if (Status is not null)
-        {
-            Where("c.status = @status", "@status", Status);
-        }
-
-        if (MinCost is { } min)
-        {
-            Where("c.totalCost >= @minCost", "@minCost", min);
-        }
-
-        if (MaxCost is { } max)
-        {
-            Where("c.totalCost <= @maxCost", "@maxCost", max);
-        }
-
+        var query = new QueryBuilder("SELECT * FROM c WHERE c.type = 'sessionSummary'")
+            .Where("c.projectId = @projectId", "@projectId", projectId)
+            // Activity [startedAt, lastActivityAt] overlapping [from, to).
+            .WhereIf(From is not null, "c.lastActivityAt >= @from", "@from", From is { } from ? UtcTimestampConverter.ToText(from) : null)
+            .WhereIf(To is not null, "c.startedAt < @to", "@to", To is { } to ? UtcTimestampConverter.ToText(to) : null)
+            .WhereIf(Status is not null, "c.status = @status", "@status", Status)
+            .WhereIf(MinCost is not null, "c.totalCost >= @minCost", "@minCost", MinCost)
+            .WhereIf(MaxCost is not null, "c.totalCost <= @maxCost", "@maxCost", MaxCost)
+            .WhereIf(Model is not null, "ARRAY_CONTAINS(c.models, @model)", "@model", Model)
+            .WhereIf(UserId is not null, "ARRAY_CONTAINS(c.userIds, @userId)", "@userId", UserId);
         for (var i = 0; i < Tags.Count; i++)
         {
-            Where($"ARRAY_CONTAINS(c.tags, @tag{i})", $"@tag{i}", Tags[i]);
+            query.Where($"ARRAY_CONTAINS(c.tags, @tag{i})", $"@tag{i}", Tags[i]);
         }
 
-        if (Model is not null)
-        {
-            Where("ARRAY_CONTAINS(c.models, @model)", "@model", Model);
-        }
-
-        if (UserId is not null)
-        {
-            Where("ARRAY_CONTAINS(c.userIds, @userId)", "@userId", UserId);
-        }
-
-        if (sorted)
-        {
-            // The session id breaks ties, so pages never shuffle equal values (composite indexes in cosmos-containers.json).
-            var direction = Descending ? "DESC" : "ASC";
-            text.Append(CultureInfo.InvariantCulture, $" ORDER BY c.{SortFields[OrderBy]} {direction}, c.sessionId {direction}");
-        }
-
-        var definition = new QueryDefinition(text.ToString());
-        parameters.ForEach(p => definition.WithParameter(p.Item1, p.Item2));
-        return definition;
+        // The session id breaks ties, so pages never shuffle equal values (composite indexes in cosmos-containers.json).
+        var direction = Descending ? "DESC" : "ASC";
+        return query.Build(sorted ? $"c.{SortFields[OrderBy]} {direction}, c.sessionId {direction}" : null);
     }
 
     /// <summary>What a cursor is bound to: the filters and the sort, not the page size.</summary>
