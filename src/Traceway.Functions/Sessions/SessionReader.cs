@@ -1,4 +1,3 @@
-using System.Net;
 using Microsoft.Azure.Cosmos;
 using Traceway.Rollups;
 using Traceway.Storage;
@@ -18,7 +17,7 @@ internal sealed class SessionReader(TracewayStores stores, RollupStore rollups, 
             return (null, error);
         }
 
-        var (items, next, failed) = await ReadPageAsync<SessionSummary>(stores.Summaries, filter.ToQuery(projectId), continuation, filter.Limit, null, cancellationToken);
+        var (items, next, failed) = await stores.Summaries.ReadPageAsync<SessionSummary>(filter.ToQuery(projectId), continuation, filter.Limit, null, cancellationToken);
         return failed
             ? (null, "cursor is not valid any more: start again without it.")
             : (new Page<SessionView>([.. items.Select(SessionView.From)], PageCursor.Encode(projectId, filter.Scope, next)), null);
@@ -67,7 +66,7 @@ internal sealed class SessionReader(TracewayStores stores, RollupStore rollups, 
 
         var pk = DocumentKeys.SessionPartitionKey(projectId, sessionId);
         var query = new QueryDefinition("SELECT * FROM c WHERE c.type = 'trace' ORDER BY c.startedAt ASC, c.id ASC");
-        var (page, next, failed) = await ReadPageAsync<TraceDocument>(stores.Traces, query, continuation, limit, pk, cancellationToken);
+        var (page, next, failed) = await stores.Traces.ReadPageAsync<TraceDocument>(query, continuation, limit, pk, cancellationToken);
         if (failed)
         {
             return (null, "cursor is not valid any more: start again without it.");
@@ -75,7 +74,7 @@ internal sealed class SessionReader(TracewayStores stores, RollupStore rollups, 
 
         var spanQuery = new QueryDefinition("SELECT * FROM c WHERE c.type = 'span' AND ARRAY_CONTAINS(@traceIds, c.traceId)")
             .WithParameter("@traceIds", page.Select(t => t.TraceId).ToArray());
-        var (spans, _, _) = await ReadPageAsync<SpanDocument>(stores.Traces, spanQuery, null, int.MaxValue, pk, cancellationToken);
+        var (spans, _, _) = await stores.Traces.ReadPageAsync<SpanDocument>(spanQuery, null, int.MaxValue, pk, cancellationToken);
         var spansByTrace = spans.ToLookup(s => s.TraceId, StringComparer.Ordinal);
         var views = new List<TraceView>(page.Count);
         foreach (var trace in page)
@@ -84,39 +83,5 @@ internal sealed class SessionReader(TracewayStores stores, RollupStore rollups, 
         }
 
         return (new Page<TraceView>(views, PageCursor.Encode(projectId, scope, next)), null);
-    }
-
-    /// <summary>
-    /// Reads up to <paramref name="limit"/> items from <paramref name="continuation"/>, following Cosmos pages (which
-    /// may come back short) until the limit or the end. Failed is true when Cosmos refuses the continuation.
-    /// </summary>
-    private static async Task<(List<T> Items, string? Next, bool Failed)> ReadPageAsync<T>(
-        Container container, QueryDefinition query, string? continuation, int limit, string? pk, CancellationToken cancellationToken)
-    {
-        var items = new List<T>();
-        var next = continuation;
-        do
-        {
-            var options = new QueryRequestOptions { MaxItemCount = Math.Min(limit - items.Count, 1000), PartitionKey = pk is null ? null : new PartitionKey(pk) };
-            using var iterator = container.GetItemQueryIterator<T>(query, next, options);
-            if (!iterator.HasMoreResults)
-            {
-                break;
-            }
-
-            try
-            {
-                var response = await iterator.ReadNextAsync(cancellationToken);
-                items.AddRange(response);
-                next = response.ContinuationToken;
-            }
-            catch (CosmosException e) when (e.StatusCode == HttpStatusCode.BadRequest && next is not null)
-            {
-                return (items, null, true);
-            }
-        }
-        while (next is not null && items.Count < limit);
-
-        return (items, next, false);
     }
 }

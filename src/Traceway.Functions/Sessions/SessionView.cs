@@ -27,6 +27,3 @@ internal sealed record SessionView(
         s.SessionId, s.TraceCount, s.SpanCount, s.InputTokens, s.OutputTokens, s.TotalTokens, s.TotalCost, s.StartedAt, s.EndedAt,
         s.LastActivityAt, s.DurationMs, s.Status, s.ErrorCount, s.Tags, s.Models, s.UserIds, s.MaxInputTokens);
 }
-
-/// <summary>A page of results; <c>nextCursor</c> is always present, null on the last page.</summary>
-internal sealed record Page<T>(IReadOnlyList<T> Items, [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] string? NextCursor);

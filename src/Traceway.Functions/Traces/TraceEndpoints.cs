@@ -2,6 +2,7 @@ using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Traceway.Hosting;
 using Traceway.Projects;
+using Traceway.Storage;
 
 namespace Traceway.Traces;
 
@@ -11,8 +12,23 @@ internal static class TraceEndpoints
     public static RouteGroupBuilder MapTraces(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/traces").RequireAuthorization(Scopes.Read);
+        group.MapGet("/", ListTraces);
         group.MapGet("/{traceId}", GetTrace);
         return group;
+    }
+
+    internal static async Task<Results<Ok<Page<TraceSummaryView>>, ValidationProblem>> ListTraces(HttpRequest request, ClaimsPrincipal user, TraceReader reader, CancellationToken cancellationToken)
+    {
+        var (filter, errors) = TraceFilter.Parse(request.Query);
+        if (filter is null)
+        {
+            return TypedResults.ValidationProblem(errors, title: "Invalid query parameters");
+        }
+
+        var (items, next, cursorError) = await reader.ListAsync(user.ProjectId(), filter, request.Query["cursor"], cancellationToken);
+        return items is null
+            ? TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["cursor"] = [cursorError!] }, title: "Invalid cursor")
+            : TypedResults.Ok(new Page<TraceSummaryView>(items, next));
     }
 
     internal static async Task<Results<Ok<TraceView>, ProblemHttpResult>> GetTrace(string traceId, HttpContext context, ClaimsPrincipal user, TraceReader reader, CancellationToken cancellationToken)

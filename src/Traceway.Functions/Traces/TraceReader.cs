@@ -7,6 +7,21 @@ namespace Traceway.Traces;
 /// <summary>Reads stored traces back: one partition, found through the trace index, payloads inlined from Blob storage.</summary>
 internal sealed class TraceReader(TracewayStores stores, TraceLocator locator, PayloadStore payloads)
 {
+    /// <summary>One page of the project's trace summaries matching the filter; an error when the cursor cannot be used.</summary>
+    public async Task<(IReadOnlyList<TraceSummaryView>? Items, string? NextCursor, string? CursorError)> ListAsync(string projectId, TraceFilter filter, string? cursor, CancellationToken cancellationToken)
+    {
+        var (continuation, error) = PageCursor.Decode(cursor, projectId, filter.Scope);
+        if (error is not null)
+        {
+            return (null, null, error);
+        }
+
+        var (items, next, failed) = await stores.Summaries.ReadPageAsync<Rollups.TraceSummary>(filter.ToQuery(projectId), continuation, filter.Limit, filter.PartitionKey(projectId), cancellationToken);
+        return failed
+            ? (null, null, "cursor is not valid any more: start again without it.")
+            : ([.. items.Select(TraceSummaryView.From)], PageCursor.Encode(projectId, filter.Scope, next), null);
+    }
+
     public async Task<TraceView?> FindAsync(string projectId, string traceId, CancellationToken cancellationToken)
     {
         if (await locator.FindAsync(projectId, traceId, cancellationToken) is not { } location)

@@ -29,6 +29,13 @@ public sealed record SeededSession(
     };
 }
 
+/// <summary>The query tests share one seeding of the data set.</summary>
+[CollectionDefinition(Name)]
+public sealed class SeededCollection : ICollectionFixture<SeededSessions>
+{
+    public const string Name = "seeded sessions";
+}
+
 /// <summary>300 sessions with known values, ingested over HTTP and rolled up, shared by the query tests.</summary>
 public sealed class SeededSessions : TracewayApp
 {

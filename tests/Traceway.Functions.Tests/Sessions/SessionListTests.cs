@@ -7,7 +7,8 @@ using Traceway.Tests.Infrastructure;
 namespace Traceway.Tests.Sessions;
 
 /// <summary>Every filter alone and in combination returns exactly the expected sessions, in order, across pages of 7.</summary>
-public sealed class SessionListTests(SeededSessions data) : IClassFixture<SeededSessions>
+[Collection(SeededCollection.Name)]
+public sealed class SessionListTests(SeededSessions data)
 {
     private static readonly DateTimeOffset Base = SeededSessions.Base;
 

@@ -5,7 +5,8 @@ using System.Text.Json;
 namespace Traceway.Tests.Sessions;
 
 /// <summary>The user-journey statistics over the seeded sessions equal what the seed says, with and without filters.</summary>
-public sealed class SessionStatsTests(SeededSessions data) : IClassFixture<SeededSessions>
+[Collection(SeededCollection.Name)]
+public sealed class SessionStatsTests(SeededSessions data)
 {
     [Theory]
     [InlineData("")]

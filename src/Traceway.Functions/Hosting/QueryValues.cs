@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Traceway.Sessions;
+namespace Traceway.Hosting;
 
 /// <summary>Reads query-string parameters, recording a message that names each bad one.</summary>
 internal static class QueryValues
