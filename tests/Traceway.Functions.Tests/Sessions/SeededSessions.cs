@@ -31,7 +31,7 @@ public sealed record SeededSession(
 
 /// <summary>The query tests share one seeding of the data set.</summary>
 [CollectionDefinition(Name)]
-public sealed class SeededCollection : ICollectionFixture<SeededSessions>
+public sealed class SeededData : ICollectionFixture<SeededSessions>
 {
     public const string Name = "seeded sessions";
 }

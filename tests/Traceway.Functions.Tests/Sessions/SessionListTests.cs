@@ -7,7 +7,7 @@ using Traceway.Tests.Infrastructure;
 namespace Traceway.Tests.Sessions;
 
 /// <summary>Every filter alone and in combination returns exactly the expected sessions, in order, across pages of 7.</summary>
-[Collection(SeededCollection.Name)]
+[Collection(SeededData.Name)]
 public sealed class SessionListTests(SeededSessions data)
 {
     private static readonly DateTimeOffset Base = SeededSessions.Base;

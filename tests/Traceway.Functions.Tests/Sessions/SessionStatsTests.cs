@@ -5,7 +5,7 @@ using System.Text.Json;
 namespace Traceway.Tests.Sessions;
 
 /// <summary>The user-journey statistics over the seeded sessions equal what the seed says, with and without filters.</summary>
-[Collection(SeededCollection.Name)]
+[Collection(SeededData.Name)]
 public sealed class SessionStatsTests(SeededSessions data)
 {
     [Theory]

@@ -5,7 +5,7 @@ using System.Text.Json;
 namespace Traceway.Tests.Sessions;
 
 /// <summary><c>GET /api/traces</c> over the seeded data: filters, sorts and pages of 7.</summary>
-[Collection(SeededCollection.Name)]
+[Collection(SeededData.Name)]
 public sealed class TraceListTests(SeededSessions data)
 {
     private sealed record SeededTrace(string TraceId, string SessionId, DateTimeOffset StartedAt, double Cost, long Tokens, string Status, string[] Tags, string Model, string UserId);
