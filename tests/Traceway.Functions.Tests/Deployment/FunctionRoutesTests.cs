@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.Routing.Patterns;
 using Microsoft.AspNetCore.Routing.Template;
 using Microsoft.Extensions.DependencyInjection;
+using Traceway.Hosting;
 using Traceway.Tests.Infrastructure;
 
 namespace Traceway.Tests.Deployment;
@@ -12,7 +13,7 @@ namespace Traceway.Tests.Deployment;
 /// match it (the host forwards the original request). These tests hold the function folders and the
 /// app's own routes (its EndpointDataSource) to each other.
 /// </summary>
-public sealed class FunctionRoutesTests(TracewayApp app) : IClassFixture<TracewayApp>
+public sealed class FunctionRoutesTests(AppUnderTheHost app) : IClassFixture<AppUnderTheHost>
 {
     [Fact]
     public void Every_API_route_the_app_maps_is_reachable_through_a_function()
@@ -50,17 +51,36 @@ public sealed class FunctionRoutesTests(TracewayApp app) : IClassFixture<Tracewa
         }
     }
 
+    [Fact]
+    public void Every_trigger_function_is_invoked_at_an_endpoint_the_app_maps_under_the_host_and_no_other()
+    {
+        // The host invokes a non-HTTP function as POST /{FunctionName}.
+        var invocations = Routes().Where(r => !IsApi(r.Pattern)).ToList();
+        var triggers = FunctionFolders.All.Where(f => f.HttpTrigger is null).Select(f => f.Name).ToList();
+
+        Assert.NotEmpty(triggers);
+        Assert.Equal(
+            triggers.Order(StringComparer.OrdinalIgnoreCase),
+            invocations.Select(r => r.Pattern.RawText!.Trim('/')).Order(StringComparer.OrdinalIgnoreCase),
+            StringComparer.OrdinalIgnoreCase);
+        Assert.All(invocations, r => Assert.Contains(HttpMethods.Post, r.Methods ?? new HashSet<string> { HttpMethods.Post }));
+    }
+
     /// <summary>The app's HTTP API (under /api); other endpoints are the host's invocation endpoints of non-HTTP functions.</summary>
     private List<AppRoute> ApiRoutes()
     {
-        var routes = app.Services.GetRequiredService<EndpointDataSource>().Endpoints
-            .OfType<RouteEndpoint>()
-            .Where(e => e.RoutePattern.RawText?.StartsWith("/" + FunctionFolders.RoutePrefix + "/", StringComparison.OrdinalIgnoreCase) == true)
-            .Select(e => new AppRoute(e.RoutePattern, e.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods.ToHashSet()))
-            .ToList();
+        var routes = Routes().Where(r => IsApi(r.Pattern)).ToList();
         Assert.NotEmpty(routes);
         return routes;
     }
+
+    private IEnumerable<AppRoute> Routes() =>
+        app.Services.GetRequiredService<EndpointDataSource>().Endpoints
+            .OfType<RouteEndpoint>()
+            .Select(e => new AppRoute(e.RoutePattern, e.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods.ToHashSet()));
+
+    private static bool IsApi(RoutePattern pattern) =>
+        pattern.RawText?.StartsWith("/" + FunctionFolders.RoutePrefix + "/", StringComparison.OrdinalIgnoreCase) == true;
 
     /// <summary>A request the app would route to <paramref name="route"/> is matched by the function's route and methods.</summary>
     private static bool Reaches(FunctionDefinition function, AppRoute route) =>
@@ -88,5 +108,16 @@ public sealed class FunctionRoutesTests(TracewayApp app) : IClassFixture<Tracewa
         }
 
         public override string ToString() => $"{string.Join(",", Methods ?? new HashSet<string> { "*" })} {Pattern.RawText}";
+    }
+}
+
+/// <summary>The app as the Functions host starts it (FUNCTIONS_CUSTOMHANDLER_PORT set), so the invocation endpoints of non-HTTP functions are mapped.</summary>
+public sealed class AppUnderTheHost : TracewayApp
+{
+    public override Task InitializeAsync()
+    {
+        // Any port: the test server listens where TracewayApp tells Kestrel to; the setting only switches host mode on.
+        WithSetting(FunctionsHost.PortVariable, "0");
+        return base.InitializeAsync();
     }
 }
