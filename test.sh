@@ -5,6 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 scripts/install-emulators.sh
+scripts/install-bicep.sh
 mkdir -p artifacts
 set +e
 dotnet test Traceway.Functions.sln -c Release --nologo --logger "console;verbosity=normal" 2>&1 | tee artifacts/test-output.log

@@ -23,9 +23,24 @@ public sealed class AppProcess : IAsyncDisposable
     /// <summary>Starts the app with the emulators' settings, overridden by <paramref name="environment"/>.</summary>
     public static async Task<AppProcess> StartAsync(IReadOnlyDictionary<string, string> environment)
     {
-        var emulators = await LocalEmulators.Shared;
-        var start = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        var start = new ProcessStartInfo("dotnet");
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Traceway.Functions.dll"));
+        return await StartAsync(start, environment);
+    }
+
+    /// <summary>
+    /// Starts a published executable of the app in <paramref name="workingDirectory"/>, as the Functions host
+    /// starts a custom handler, with the emulators' settings overridden by <paramref name="environment"/>.
+    /// </summary>
+    public static Task<AppProcess> StartExecutableAsync(string executable, string workingDirectory, IReadOnlyDictionary<string, string> environment) =>
+        StartAsync(new ProcessStartInfo(executable) { WorkingDirectory = workingDirectory }, environment);
+
+    private static async Task<AppProcess> StartAsync(ProcessStartInfo start, IReadOnlyDictionary<string, string> environment)
+    {
+        var emulators = await LocalEmulators.Shared;
+        start.UseShellExecute = false;
+        start.RedirectStandardOutput = true;
+        start.RedirectStandardError = true;
         start.Environment["Traceway__Cosmos__AccountEndpoint"] = emulators.CosmosEndpoint.ToString();
         start.Environment["Traceway__Cosmos__Key"] = LocalEmulators.CosmosKey;
         start.Environment["Traceway__Cosmos__DatabaseName"] = "process-" + Guid.NewGuid().ToString("N");

@@ -1,0 +1,71 @@
+using System.Diagnostics;
+using System.IO.Compression;
+using Traceway.Tests.Infrastructure;
+
+namespace Traceway.Tests.Deployment;
+
+/// <summary>
+/// The deployable zip, built once by the README's packaging command (scripts/package.sh) into a temporary
+/// folder, and unpacked as the platform unpacks it: paths and Unix modes as stored.
+/// </summary>
+public sealed class PackageFixture : IAsyncLifetime
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("traceway-package-").FullName;
+
+    public string ZipPath => Path.Combine(_folder, "traceway-functions.zip");
+
+    public string Extracted => Path.Combine(_folder, "extracted");
+
+    public TimeSpan PackagingTime { get; private set; }
+
+    public async Task InitializeAsync()
+    {
+        var start = new ProcessStartInfo("bash") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(Path.Combine(RepositoryPaths.Root, "scripts", "package.sh"));
+        start.ArgumentList.Add(ZipPath);
+        var stopwatch = Stopwatch.StartNew();
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(8));
+        await process.WaitForExitAsync(timeout.Token);
+        PackagingTime = stopwatch.Elapsed;
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"scripts/package.sh failed ({process.ExitCode}): {await stdout}{await stderr}");
+        }
+
+        Extract();
+    }
+
+    public Task DisposeAsync()
+    {
+        Directory.Delete(_folder, recursive: true);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>The Unix permission bits stored for each file entry (the high 16 bits of its external attributes).</summary>
+    public static UnixFileMode ModeOf(ZipArchiveEntry entry) => (UnixFileMode)((entry.ExternalAttributes >> 16) & 0x1FF);
+
+    private void Extract()
+    {
+        using var archive = ZipFile.OpenRead(ZipPath);
+        foreach (var entry in archive.Entries.Where(e => !e.FullName.EndsWith('/')))
+        {
+            var path = Path.GetFullPath(Path.Combine(Extracted, entry.FullName));
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            entry.ExtractToFile(path, overwrite: true);
+            if (!OperatingSystem.IsWindows())
+            {
+                File.SetUnixFileMode(path, ModeOf(entry));
+            }
+        }
+    }
+}
+
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class PackageTestGroup : ICollectionFixture<PackageFixture>
+{
+    // Alone, after the parallel tests: publishing is CPU-heavy and the start-up time is measured on a quiet machine.
+    public const string Name = "Package";
+}
