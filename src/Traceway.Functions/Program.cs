@@ -20,6 +20,7 @@ builder.Services.AddTraces();
 builder.Services.AddIngestion();
 builder.Services.AddRollups(builder.Configuration);
 builder.Services.AddSessions();
+builder.Services.AddTracewayOpenApi();
 
 var app = builder.Build();
 app.UseExceptionHandler();
@@ -27,6 +28,7 @@ app.UseStatusCodePages();
 app.UseAuthentication();
 app.UseAuthorization();
 app.MapHealth();
+app.MapTracewayOpenApi();
 app.MapProjects();
 app.MapIngest();
 app.MapTraces();

@@ -1,7 +1,5 @@
-using System.Text.Json;
-using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using Traceway.Hosting;
 
 namespace Traceway.Health;
 
@@ -18,19 +16,18 @@ internal static class HealthEndpoints
     }
 
     /// <summary><c>GET /api/health</c>: 200 when Cosmos DB and Blob storage answer, else 503; open to anyone.</summary>
-    public static IEndpointConventionBuilder MapHealth(this IEndpointRouteBuilder app) =>
-        app.MapHealthChecks("/api/health", new HealthCheckOptions { ResponseWriter = WriteReport })
-            .WithMetadata(new HttpMethodMetadata([HttpMethods.Get]));
+    public static RouteHandlerBuilder MapHealth(this IEndpointRouteBuilder app) =>
+        app.MapGet("/api/health", CheckHealth).WithSummary("Whether Cosmos DB and Blob storage answer");
 
-    private static Task WriteReport(HttpContext context, HealthReport report)
+    internal static async Task<Results<Ok<HealthResponse>, JsonHttpResult<HealthResponse>>> CheckHealth(HealthCheckService health, CancellationToken cancellationToken)
     {
+        var report = await health.CheckHealthAsync(cancellationToken);
         var body = new HealthResponse(
             Describe(report.Status),
             report.Entries.ToDictionary(
                 e => e.Key,
                 e => new HealthCheckResponse(Describe(e.Value.Status), (long)e.Value.Duration.TotalMilliseconds, e.Value.Description ?? e.Value.Exception?.Message)));
-        context.Response.ContentType = "application/json";
-        return JsonSerializer.SerializeAsync(context.Response.Body, body, TracewayJson.Options, context.RequestAborted);
+        return report.Status == HealthStatus.Unhealthy ? TypedResults.Json(body, statusCode: StatusCodes.Status503ServiceUnavailable) : TypedResults.Ok(body);
     }
 
     private static string Describe(HealthStatus status) => status switch
@@ -40,7 +37,7 @@ internal static class HealthEndpoints
         _ => "unhealthy",
     };
 
-    private sealed record HealthResponse(string Status, IReadOnlyDictionary<string, HealthCheckResponse> Checks);
+    internal sealed record HealthResponse(string Status, IReadOnlyDictionary<string, HealthCheckResponse> Checks);
 
-    private sealed record HealthCheckResponse(string Status, long DurationMs, string? Error);
+    internal sealed record HealthCheckResponse(string Status, long DurationMs, string? Error);
 }

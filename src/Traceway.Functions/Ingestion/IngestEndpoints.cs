@@ -13,7 +13,10 @@ internal static class IngestEndpoints
 
     /// <summary><c>POST /api/ingest</c> (scope <c>ingest</c>): traces and spans, stored item by item.</summary>
     public static RouteHandlerBuilder MapIngest(this IEndpointRouteBuilder app) =>
-        app.MapPost("/api/ingest", Ingest).RequireAuthorization(Scopes.Ingest);
+        app.MapPost("/api/ingest", Ingest).RequireAuthorization(Scopes.Ingest)
+            .WithSummary("Store traces and spans (upserts by id); JSON, optionally gzip")
+            .Accepts<IngestRequestDocument>("application/json")
+            .Produces<IngestResponse>(StatusCodes.Status207MultiStatus);
 
     internal static async Task<Results<Ok<IngestResponse>, JsonHttpResult<IngestResponse>, ProblemHttpResult>> Ingest(
         HttpContext context, ClaimsPrincipal user, IngestWriter writer, IOptions<IngestOptions> options, CancellationToken cancellationToken)
@@ -93,6 +96,17 @@ internal static class IngestEndpoints
                 return TypedResults.Problem(problem);
         }
     }
+
+    /// <summary>The request body's shape, for the OpenAPI document (the handler reads the body itself, item by item).</summary>
+    internal sealed record IngestRequestDocument(IReadOnlyList<TraceItemDocument>? Traces, IReadOnlyList<SpanItemDocument>? Spans);
+
+    internal sealed record TraceItemDocument(
+        string Id, string? Name, string? SessionId, string? UserId, DateTimeOffset StartedAt, DateTimeOffset? EndedAt, JsonElement? Input, JsonElement? Output,
+        string? Status, IReadOnlyList<string>? Tags, JsonElement? Metadata, IReadOnlyList<SpanItemDocument>? Spans);
+
+    internal sealed record SpanItemDocument(
+        string Id, string? TraceId, string? SessionId, string? ParentId, string Name, string? Kind, string? Model, string? Provider, JsonElement? Input, JsonElement? Output,
+        long? InputTokens, long? OutputTokens, double? Cost, string? Status, string? Error, DateTimeOffset StartedAt, DateTimeOffset? EndedAt, JsonElement? Attributes);
 
     private static ProblemHttpResult Problem(int status, string title, string detail) =>
         TypedResults.Problem(statusCode: status, title: title, detail: detail);

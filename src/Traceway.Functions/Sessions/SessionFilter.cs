@@ -1,4 +1,5 @@
 using Microsoft.Azure.Cosmos;
+using Microsoft.OpenApi;
 using Traceway.Hosting;
 using Traceway.Storage;
 
@@ -33,6 +34,23 @@ internal sealed record SessionFilter(
         ["duration"] = "durationMs",
         ["traceCount"] = "traceCount",
     };
+
+    /// <summary>The parameters, as the OpenAPI document describes them.</summary>
+    public static readonly QueryParameter[] Parameters =
+    [
+        new("from", "Sessions with activity at or after this RFC 3339 time (activity overlapping [from, to))."),
+        new("to", "Sessions that started before this RFC 3339 time."),
+        new("status", "ok or error (error: some span failed)."),
+        new("minCost", "Total cost at least this many USD.", JsonSchemaType.Number),
+        new("maxCost", "Total cost at most this many USD.", JsonSchemaType.Number),
+        new("tag", "The session has every given tag.", Repeatable: true),
+        new("model", "Some span of the session used this model."),
+        new("userId", "Some trace of the session has this user id."),
+        new("orderBy", "lastActivity (default), startedAt, cost, tokens, duration, traceCount."),
+        new("order", "desc (default) or asc."),
+        new("limit", "1-200, default 50.", JsonSchemaType.Integer),
+        new("cursor", "nextCursor of the previous page."),
+    ];
 
     public static (SessionFilter? Filter, Dictionary<string, string[]> Errors) Parse(IQueryCollection query, int defaultLimit = 50)
     {

@@ -12,8 +12,8 @@ internal static class TraceEndpoints
     public static RouteGroupBuilder MapTraces(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/traces").RequireAuthorization(Scopes.Read);
-        group.MapGet("/", ListTraces);
-        group.MapGet("/{traceId}", GetTrace);
+        group.MapGet("/", ListTraces).WithSummary("List and filter the project's traces").Documented(TraceFilter.Parameters);
+        group.MapGet("/{traceId}", GetTrace).WithSummary("A trace with its spans, payloads complete");
         return group;
     }
 

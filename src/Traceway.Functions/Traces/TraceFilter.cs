@@ -1,4 +1,5 @@
 using Microsoft.Azure.Cosmos;
+using Microsoft.OpenApi;
 using Traceway.Hosting;
 using Traceway.Rollups;
 using Traceway.Storage;
@@ -17,6 +18,23 @@ internal sealed record TraceFilter(
         ["tokens"] = "totalTokens",
         ["duration"] = "durationMs",
     };
+
+    /// <summary>The parameters, as the OpenAPI document describes them.</summary>
+    public static readonly QueryParameter[] Parameters =
+    [
+        new("sessionId", "Traces of this session only."),
+        new("from", "Traces with activity at or after this RFC 3339 time."),
+        new("to", "Traces that started before this RFC 3339 time."),
+        new("status", "ok or error."),
+        new("tag", "The trace has every given tag.", Repeatable: true),
+        new("model", "Some span of the trace used this model."),
+        new("userId", "The trace's user id."),
+        new("name", "The trace's name."),
+        new("orderBy", "startedAt (default), cost, tokens, duration."),
+        new("order", "desc (default) or asc."),
+        new("limit", "1-200, default 50.", JsonSchemaType.Integer),
+        new("cursor", "nextCursor of the previous page."),
+    ];
 
     public static (TraceFilter? Filter, Dictionary<string, string[]> Errors) Parse(IQueryCollection query)
     {

@@ -1,0 +1,60 @@
+using Microsoft.AspNetCore.OpenApi;
+using Microsoft.OpenApi;
+
+namespace Traceway.Hosting;
+
+/// <summary>A query parameter an endpoint reads and validates itself, declared for the OpenAPI document.</summary>
+internal sealed record QueryParameter(string Name, string Description, JsonSchemaType Type = JsonSchemaType.String, bool Repeatable = false);
+
+/// <summary>
+/// <c>GET /api/openapi.json</c>: the OpenAPI document of every endpoint, so dashboards can generate clients.
+/// Query parameters that handlers parse themselves (to name each bad one in a 400) are declared with
+/// <see cref="Documented"/>, and the API-key scheme is added once for the whole document.
+/// </summary>
+internal static class OpenApiDocumentation
+{
+    public const string Path = "/api/openapi.json";
+
+    public static IServiceCollection AddTracewayOpenApi(this IServiceCollection services) =>
+        services.AddOpenApi("v1", options =>
+        {
+            options.AddDocumentTransformer((document, _, _) =>
+            {
+                document.Info = new OpenApiInfo { Title = "Traceway API", Version = "v1", Description = "Ingest LLM traces; list, filter and replay sessions." };
+                document.Components ??= new OpenApiComponents();
+                document.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();
+                document.Components.SecuritySchemes["apiKey"] = new OpenApiSecurityScheme
+                {
+                    Type = SecuritySchemeType.Http,
+                    Scheme = "bearer",
+                    Description = "A project key (scopes ingest, read) or the admin key; also accepted as the x-api-key header.",
+                };
+                document.Security = [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference("apiKey", document)] = [] }];
+                return Task.CompletedTask;
+            });
+            options.AddOperationTransformer((operation, context, _) =>
+            {
+                foreach (var parameter in context.Description.ActionDescriptor.EndpointMetadata.OfType<QueryParameter>())
+                {
+                    operation.Parameters ??= [];
+                    var schema = new OpenApiSchema { Type = parameter.Type };
+                    operation.Parameters.Add(new OpenApiParameter
+                    {
+                        Name = parameter.Name,
+                        In = ParameterLocation.Query,
+                        Description = parameter.Description,
+                        Schema = parameter.Repeatable ? new OpenApiSchema { Type = JsonSchemaType.Array, Items = schema } : schema,
+                        Explode = parameter.Repeatable,
+                    });
+                }
+
+                return Task.CompletedTask;
+            });
+        });
+
+    public static IEndpointConventionBuilder MapTracewayOpenApi(this IEndpointRouteBuilder app) => app.MapOpenApi(Path);
+
+    /// <summary>Declares the query parameters an endpoint reads itself.</summary>
+    public static TBuilder Documented<TBuilder>(this TBuilder builder, params QueryParameter[] parameters)
+        where TBuilder : IEndpointConventionBuilder => builder.WithMetadata([.. parameters]);
+}
