@@ -3,6 +3,9 @@ using Microsoft.OpenApi;
 
 namespace Traceway.Hosting;
 
+/// <summary>A JSON request body an endpoint reads itself, declared for the OpenAPI document.</summary>
+internal sealed record DocumentedBody(Type Type);
+
 /// <summary>A query parameter an endpoint reads and validates itself, declared for the OpenAPI document.</summary>
 internal sealed record QueryParameter(string Name, string Description, JsonSchemaType Type = JsonSchemaType.String, bool Repeatable = false);
 
@@ -32,8 +35,20 @@ internal static class OpenApiDocumentation
                 document.Security = [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference("apiKey", document)] = [] }];
                 return Task.CompletedTask;
             });
-            options.AddOperationTransformer((operation, context, _) =>
+            options.AddOperationTransformer(async (operation, context, cancellationToken) =>
             {
+                if (context.Description.ActionDescriptor.EndpointMetadata.OfType<DocumentedBody>().FirstOrDefault() is { } body)
+                {
+                    operation.RequestBody = new OpenApiRequestBody
+                    {
+                        Required = true,
+                        Content = new Dictionary<string, OpenApiMediaType>
+                        {
+                            ["application/json"] = new() { Schema = await context.GetOrCreateSchemaAsync(body.Type, cancellationToken: cancellationToken) },
+                        },
+                    };
+                }
+
                 foreach (var parameter in context.Description.ActionDescriptor.EndpointMetadata.OfType<QueryParameter>())
                 {
                     operation.Parameters ??= [];
@@ -47,8 +62,6 @@ internal static class OpenApiDocumentation
                         Explode = parameter.Repeatable,
                     });
                 }
-
-                return Task.CompletedTask;
             });
         });
 

@@ -3,6 +3,7 @@ using System.Security.Claims;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
+using Traceway.Hosting;
 using Traceway.Projects;
 
 namespace Traceway.Ingestion;
@@ -15,7 +16,8 @@ internal static class IngestEndpoints
     public static RouteHandlerBuilder MapIngest(this IEndpointRouteBuilder app) =>
         app.MapPost("/api/ingest", Ingest).RequireAuthorization(Scopes.Ingest)
             .WithSummary("Store traces and spans (upserts by id); JSON, optionally gzip")
-            .Accepts<IngestRequestDocument>("application/json")
+            // Described, not declared with Accepts: routing would answer other content types with a bare 415 before the handler could explain.
+            .WithMetadata(new DocumentedBody(typeof(IngestRequestDocument)))
             .Produces<IngestResponse>(StatusCodes.Status207MultiStatus);
 
     internal static async Task<Results<Ok<IngestResponse>, JsonHttpResult<IngestResponse>, ProblemHttpResult>> Ingest(
