@@ -72,23 +72,36 @@ internal static class Replay
         var children = spans.ToLookup(s => s.ParentId is { } parent && ids.Contains(parent) && parent != s.Id ? parent : null);
         var steps = new List<Step>(spans.Count);
         var visited = new HashSet<string>(StringComparer.Ordinal);
-        Walk(null, 0);
+        foreach (var root in InStartOrder(children[null]))
+        {
+            Visit(root, 0);
+        }
+
+        // Spans whose parent ids form a cycle (bad data) have no root above them: each is shown once all the same.
+        foreach (var span in InStartOrder(spans.Where(s => !visited.Contains(s.Id))))
+        {
+            Visit(span, 0);
+        }
+
         return steps;
 
-        void Walk(string? parent, int depth)
+        void Visit(SpanView span, int depth)
         {
-            foreach (var span in children[parent].OrderBy(s => s.StartedAt).ThenBy(s => s.Id, StringComparer.Ordinal))
+            if (!visited.Add(span.Id))
             {
-                // A cycle of parent ids (bad data) must not loop forever.
-                if (visited.Add(span.Id))
-                {
-                    steps.Add(new Step(
-                        span.Id, span.ParentId, depth, span.Kind, span.Name, span.Model, span.StartedAt, Duration(span.StartedAt, span.EndedAt),
-                        span.InputTokens, span.OutputTokens, span.Cost, span.Status, span.Error, span.Input, span.Output));
-                    Walk(span.Id, depth + 1);
-                }
+                return;
+            }
+
+            steps.Add(new Step(
+                span.Id, span.ParentId, depth, span.Kind, span.Name, span.Model, span.StartedAt, Duration(span.StartedAt, span.EndedAt),
+                span.InputTokens, span.OutputTokens, span.Cost, span.Status, span.Error, span.Input, span.Output));
+            foreach (var child in InStartOrder(children[span.Id]))
+            {
+                Visit(child, depth + 1);
             }
         }
+
+        static IEnumerable<SpanView> InStartOrder(IEnumerable<SpanView> spans) => spans.OrderBy(s => s.StartedAt).ThenBy(s => s.Id, StringComparer.Ordinal);
     }
 
     private static string? ContextWarning(SpanView call, ModelCatalog models)
