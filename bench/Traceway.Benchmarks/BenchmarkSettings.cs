@@ -1,0 +1,58 @@
+using System.Globalization;
+
+namespace Traceway.Benchmarks;
+
+/// <summary>
+/// What to run, from the command line (<c>--name value</c>). The defaults keep the whole run, build included,
+/// under five minutes on two cores.
+/// </summary>
+internal sealed record BenchmarkSettings
+{
+    public string Root { get; init; } = Directory.GetCurrentDirectory();
+
+    /// <summary>Concurrent writers on each side: HTTP clients for Traceway, SDK workers for the baseline.</summary>
+    public int Writers { get; init; } = 4;
+
+    public int TracesPerRequest { get; init; } = 4;
+
+    /// <summary>Measured seconds per side, split into <see cref="Rounds"/> alternating windows.</summary>
+    public int IngestSeconds { get; init; } = 30;
+
+    public int Rounds { get; init; } = 3;
+
+    public int WarmUpSeconds { get; init; } = 3;
+
+    public int LagSamples { get; init; } = 100;
+
+    public int LatencySamples { get; init; } = 40;
+
+    /// <summary>The session counts at which list and replay latency are measured.</summary>
+    public IReadOnlyList<int> SessionCounts { get; init; } = [1_000, 10_000];
+
+    /// <summary>Which measurements to run: <c>ingest</c>, <c>lag</c>, <c>sessions</c> (all by default).</summary>
+    public IReadOnlyList<string> Phases { get; init; } = ["ingest", "lag", "sessions"];
+
+    public bool Runs(string phase) => Phases.Contains(phase, StringComparer.Ordinal);
+
+    public static BenchmarkSettings Parse(string[] args)
+    {
+        string? Value(string name) => args.SkipWhile(a => a != "--" + name).Skip(1).FirstOrDefault();
+        int Number(string name, int fallback) => Value(name) is { } text ? int.Parse(text, CultureInfo.InvariantCulture) : fallback;
+        var defaults = new BenchmarkSettings();
+        return new BenchmarkSettings
+        {
+            Root = Value("root") ?? defaults.Root,
+            Writers = Number("writers", defaults.Writers),
+            TracesPerRequest = Number("traces-per-request", defaults.TracesPerRequest),
+            IngestSeconds = Number("ingest-seconds", defaults.IngestSeconds),
+            Rounds = Number("rounds", defaults.Rounds),
+            WarmUpSeconds = Number("warm-up-seconds", defaults.WarmUpSeconds),
+            LagSamples = Number("lag-samples", defaults.LagSamples),
+            LatencySamples = Number("latency-samples", defaults.LatencySamples),
+            SessionCounts = Value("sessions") is { } counts
+                ? [.. counts.Split(',').Select(c => int.Parse(c, CultureInfo.InvariantCulture))]
+                : defaults.SessionCounts,
+            Phases = Value("phases")?.Split(',') ?? defaults.Phases,
+        };
+    }
+}

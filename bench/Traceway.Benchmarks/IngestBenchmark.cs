@@ -1,0 +1,99 @@
+using System.Net;
+using System.Net.Http.Headers;
+using Microsoft.Azure.Cosmos;
+using Traceway.Storage;
+
+namespace Traceway.Benchmarks;
+
+/// <summary>
+/// Ingest throughput through <c>POST /api/ingest</c> against the baseline (the raw SDK writing the same documents
+/// with the same concurrency), Cosmos requests per stored span for both, and the app's peak memory meanwhile.
+/// The two sides take turns in equal windows, so a slow moment of the shared machine hits both alike.
+/// The change feed processor is off here: rollups are measured by the change-feed lag, and the baseline has none.
+/// </summary>
+internal static class IngestBenchmark
+{
+    private const string Database = "bench-ingest";
+
+    public static async Task RunAsync(BenchmarkSettings settings, Emulators emulators, CosmosClient cosmos, BenchmarkReport report)
+    {
+        await using var app = await AppProcess.StartAsync(settings.Root, emulators, Database, changeFeed: false);
+        var project = await app.CreateProjectAsync("bench-ingest");
+        using var http = app.Client(project.IngestKey);
+        var baseline = new BaselineWriter(cosmos, Database, "baseline-" + Guid.NewGuid().ToString("N"));
+        Task Traceway(IReadOnlyList<GeneratedTrace> batch) => PostAsync(http, batch);
+
+        await using var memory = MemorySampler.Start(app.ProcessId);
+
+        // Warm-up, not counted: JIT, connection pools, the app's key cache.
+        var warmUp = TimeSpan.FromSeconds(settings.WarmUpSeconds);
+        await IngestLoad.RunAsync("warm-traceway", settings.Writers, settings.TracesPerRequest, warmUp, Traceway);
+        await IngestLoad.RunAsync("warm-baseline", settings.Writers, settings.TracesPerRequest, warmUp, baseline.WriteAsync);
+
+        var traceway = new LoadResult();
+        var direct = new LoadResult();
+        var tracewayRequests = new RequestTally();
+        var baselineRequests = new RequestTally();
+        var window = TimeSpan.FromSeconds((double)settings.IngestSeconds / settings.Rounds);
+        for (var round = 0; round < settings.Rounds; round++)
+        {
+            traceway.Add(await emulators.RequestLog.CountAsync(cosmos, tracewayRequests,
+                () => IngestLoad.RunAsync("traceway", settings.Writers, settings.TracesPerRequest, window, Traceway)));
+            direct.Add(await emulators.RequestLog.CountAsync(cosmos, baselineRequests,
+                () => IngestLoad.RunAsync("baseline", settings.Writers, settings.TracesPerRequest, window, baseline.WriteAsync)));
+        }
+
+        var sample = StoredTurn.From(project.Id, new TraceGenerator("size", 1).Next("size"));
+        report.Workload = $"{settings.Writers} concurrent writers, {settings.TracesPerRequest} turns per batch, 5–20 spans per turn "
+            + $"(span document ≈ {sample.Spans.Average(StoredTurn.Bytes):0} B), {settings.Rounds} alternating windows of {window.TotalSeconds:0.#} s per side";
+
+        report.Add("Ingest throughput, Traceway (POST /api/ingest)", traceway.SpansPerSecond, "spans/s");
+        report.Add("Ingest throughput, baseline (raw SDK, same documents)", direct.SpansPerSecond, "spans/s");
+        var ratio = traceway.SpansPerSecond / direct.SpansPerSecond;
+        report.Add("Ingest throughput ratio (Traceway / baseline)", ratio, "", "≥ 0.8", ratio >= 0.8);
+        report.AddLatency("Batch latency, Traceway (one POST of a batch)", traceway.BatchMs);
+        report.AddLatency("Batch latency, baseline (the same batch's documents)", direct.BatchMs);
+
+        AddRequestCounts(report, "Traceway", tracewayRequests, traceway);
+        AddRequestCounts(report, "baseline", baselineRequests, direct);
+
+        report.Add("App peak memory during the ingest run (VmRSS sampled every 20 ms)", memory.PeakRssBytes / 1048576.0, "MiB");
+        report.Add("App memory high-water mark (VmHWM, whole process life)", memory.HighWaterMarkBytes / 1048576.0, "MiB");
+
+        report.Details["ingest"] = new
+        {
+            traceway = new { traceway.Traces, traceway.Spans, seconds = traceway.Elapsed.TotalSeconds, requests = tracewayRequests.ByKind(), statuses = tracewayRequests.ByStatus() },
+            baseline = new { direct.Traces, direct.Spans, seconds = direct.Elapsed.TotalSeconds, requests = baselineRequests.ByKind(), statuses = baselineRequests.ByStatus() },
+        };
+    }
+
+    private static void AddRequestCounts(BenchmarkReport report, string side, RequestTally requests, LoadResult stored)
+    {
+        var documents = (double)(stored.Traces + stored.Spans);
+        var documentWrites = requests.Count(CosmosSchema.Traces, CosmosOperation.Create)
+            + requests.Count(CosmosSchema.Traces, CosmosOperation.Replace) + requests.Count(CosmosSchema.Traces, CosmosOperation.Upsert);
+        var indexWrites = requests.Count(CosmosSchema.TraceIndex, CosmosOperation.Create);
+        var dataReads = requests.Count((container, operation) =>
+            container is CosmosSchema.Traces or CosmosSchema.TraceIndex && operation is CosmosOperation.Read or CosmosOperation.Query);
+        var keyLookups = requests.Count((container, _) => container == CosmosSchema.Projects);
+        report.Add($"Cosmos requests per ingested span, {side} (all)", requests.Total / (double)stored.Spans, "requests");
+        report.Add($"Writes per new trace/span document, {side}", documentWrites / documents, "writes", "≤ 1", documentWrites <= documents);
+        report.Add($"Trace-index writes per new trace, {side}", indexWrites / (double)stored.Traces, "writes", "≤ 1", indexWrites <= stored.Traces);
+        report.Add($"Reads on the create path, {side} (point reads + queries of traces/traceIndex)", dataReads, "reads", "0", dataReads == 0);
+        if (side == "Traceway")
+        {
+            report.Add($"Key lookups (projects container) during the measured windows, {side}", keyLookups, "requests");
+        }
+    }
+
+    private static async Task PostAsync(HttpClient http, IReadOnlyList<GeneratedTrace> batch)
+    {
+        using var content = new ByteArrayContent(IngestRequest.Serialize(batch));
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        using var response = await http.PostAsync(new Uri("/api/ingest", UriKind.Relative), content);
+        if (response.StatusCode != HttpStatusCode.OK)
+        {
+            throw new InvalidOperationException($"POST /api/ingest answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+        }
+    }
+}

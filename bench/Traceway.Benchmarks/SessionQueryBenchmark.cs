@@ -1,0 +1,150 @@
+using System.Diagnostics;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Azure.Cosmos;
+using Traceway.Rollups;
+using Traceway.Sessions;
+using Traceway.Storage;
+
+namespace Traceway.Benchmarks;
+
+/// <summary>
+/// Latency of the two dashboard reads as a project grows: the session list (three filters, 50 per page) and
+/// the replay of a 100-turn session, at each session count (1,000 then 10,000). Sessions are ingested through
+/// the API; their summaries are written by <see cref="SeededSummaries"/>, checked once against the rebuild endpoint.
+/// </summary>
+internal static class SessionQueryBenchmark
+{
+    private const string Database = "bench-sessions";
+    private const string ReplaySession = "replay-100-turns";
+    private const int ReplayTurns = 100;
+    private const int WarmUpCalls = 3;
+    private const string ListQuery = "/api/sessions?status=ok&model=gpt-4o&tag=prod&limit=50";
+    private static readonly Uri Replay = new($"/api/sessions/{ReplaySession}/replay?limit={ReplayTurns}", UriKind.Relative);
+
+    public static async Task RunAsync(BenchmarkSettings settings, Emulators emulators, CosmosClient cosmos, BenchmarkReport report)
+    {
+        await using var app = await AppProcess.StartAsync(settings.Root, emulators, Database, changeFeed: false);
+        var project = await app.CreateProjectAsync("bench-sessions");
+        using var ingest = app.Client(project.IngestKey);
+        using var read = app.Client(project.ReadKey);
+        using var admin = app.Client(app.AdminKey);
+        var summaries = new SeededSummaries(cosmos, Database, project.Id);
+        var sessionSummaries = cosmos.GetContainer(Database, CosmosSchema.Summaries);
+        var listFilter = SessionFilter.Parse(new QueryCollection(QueryHelpers.ParseQuery(ListQuery[ListQuery.IndexOf('?', StringComparison.Ordinal)..]))).Filter!;
+        var listQuery = listFilter.ToQuery(project.Id);
+
+        // The long conversation, realistic turns of 5–20 spans.
+        var generator = new TraceGenerator("replay", seed: 100);
+        var conversation = Enumerable.Range(0, ReplayTurns).Select(_ => generator.Next(ReplaySession)).ToList();
+        foreach (var batch in conversation.Chunk(10))
+        {
+            await PostAsync(ingest, batch);
+        }
+
+        await summaries.WriteAsync(conversation);
+
+        // Every other session: one short turn (an agent span and two steps), enough to be listed and filtered.
+        var sessions = new TraceGenerator("session", seed: 200);
+        var seeded = 1;
+        var timings = new Dictionary<string, object>(StringComparer.Ordinal);
+        var requests = new Dictionary<string, object>(StringComparer.Ordinal);
+        foreach (var target in settings.SessionCounts)
+        {
+            var seeding = Stopwatch.StartNew();
+            var added = Enumerable.Range(seeded, Math.Max(0, target - seeded)).Select(n => sessions.Next($"session-{n}", spans: 3)).ToList();
+            await Parallel.ForEachAsync(added.Chunk(200), new ParallelOptions { MaxDegreeOfParallelism = 2 }, async (batch, _) => await PostAsync(ingest, batch));
+            var ingested = seeding.Elapsed;
+            await summaries.WriteAsync(added);
+            var summarized = seeding.Elapsed - ingested;
+            seeded = Math.Max(seeded, target);
+
+            // Once, at the smallest size: the app's rebuild must agree with every summary written directly.
+            object? rebuild = null;
+            if (target == settings.SessionCounts[0])
+            {
+                var rebuilding = Stopwatch.StartNew();
+                using var rebuilt = await admin.PostAsync(new Uri($"/api/projects/{project.Id}/rebuild-summaries", UriKind.Relative), null);
+                rebuilt.EnsureSuccessStatusCode();
+                var result = await rebuilt.Content.ReadFromJsonAsync<JsonElement>();
+                var corrected = result.GetProperty("traceSummariesWritten").GetInt32() + result.GetProperty("sessionSummariesWritten").GetInt32();
+                if (corrected > 0)
+                {
+                    await Console.Error.WriteLineAsync($"warning: the rebuild corrected {corrected} directly written summaries; the seeded summaries differ from the app's.");
+                }
+
+                rebuild = new { seconds = Math.Round(rebuilding.Elapsed.TotalSeconds, 1), summariesCorrected = corrected };
+            }
+
+            timings[$"{target}"] = new { ingestSeconds = Math.Round(ingested.TotalSeconds, 1), summariesSeconds = Math.Round(summarized.TotalSeconds, 1), rebuild };
+
+            // Counted, so the report can say what one call costs in Cosmos requests.
+            var listRequests = new RequestTally();
+            var replayRequests = new RequestTally();
+            var list = await emulators.RequestLog.CountAsync(cosmos, listRequests,
+                () => MeasureAsync(settings.LatencySamples, Get(read, new Uri(ListQuery, UriKind.Relative), "items", 50)));
+            var replay = await emulators.RequestLog.CountAsync(cosmos, replayRequests,
+                () => MeasureAsync(settings.LatencySamples, Get(read, Replay, "turns", ReplayTurns)));
+
+            // The list's one query, sent straight through the SDK as the app sends it: the store's share of the latency.
+            var store = await MeasureAsync(settings.LatencySamples, async () =>
+                Expect((await sessionSummaries.ReadPageAsync<SessionSummary>(listQuery, null, listFilter.Limit, null, CancellationToken.None)).Items.Count, 50, "sessions"));
+            report.AddLatency($"Session list, 3 filters, 50 per page, at {target:#,0} sessions", list);
+            report.AddLatency($"  the same query through the SDK directly (no app), at {target:#,0} sessions", store);
+            report.AddLatency($"Replay of a {ReplayTurns}-turn session, at {target:#,0} sessions", replay);
+            requests[$"{target}"] = new { list = PerCall(listRequests, list.Count + WarmUpCalls), replay = PerCall(replayRequests, replay.Count + WarmUpCalls) };
+        }
+
+        report.Details["sessionDataSet"] = timings;
+        report.Details["cosmosRequestsPerCall"] = requests;
+    }
+
+    /// <summary>Sequential calls after a few unmeasured ones.</summary>
+    private static async Task<List<double>> MeasureAsync(int samples, Func<Task> call)
+    {
+        var latencies = new List<double>(samples);
+        for (var i = -WarmUpCalls; i < samples; i++)
+        {
+            var sent = Stopwatch.GetTimestamp();
+            await call();
+            if (i >= 0)
+            {
+                latencies.Add(Stopwatch.GetElapsedTime(sent).TotalMilliseconds);
+            }
+        }
+
+        return latencies;
+    }
+
+    /// <summary>A GET whose answer is checked to be what a dashboard would show (timed up to the last byte).</summary>
+    private static Func<Task> Get(HttpClient client, Uri uri, string array, int count) => async () =>
+    {
+        using var response = await client.GetAsync(uri);
+        var body = await response.Content.ReadAsByteArrayAsync();
+        response.EnsureSuccessStatusCode();
+        using var json = JsonDocument.Parse(body);
+        Expect(json.RootElement.GetProperty(array).GetArrayLength(), count, array);
+    };
+
+    private static Dictionary<string, double> PerCall(RequestTally tally, int calls) =>
+        tally.ByKind().ToDictionary(k => k.Key, k => Math.Round(k.Value / (double)calls, 2), StringComparer.Ordinal);
+
+    private static void Expect(int actual, int count, string what)
+    {
+        if (actual != count)
+        {
+            throw new InvalidOperationException($"Expected {count} {what}, got {actual}: the data set is not what the benchmark measures.");
+        }
+    }
+
+    private static async Task PostAsync(HttpClient client, IReadOnlyList<GeneratedTrace> batch)
+    {
+        using var content = new ByteArrayContent(IngestRequest.Serialize(batch));
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        using var response = await client.PostAsync(new Uri("/api/ingest", UriKind.Relative), content);
+        response.EnsureSuccessStatusCode();
+    }
+}
