@@ -18,9 +18,12 @@ internal sealed class BenchmarkReport
     public void Add(string measure, double value, string unit, string? goal = null, bool? met = null) =>
         _rows.Add(new Row(measure, Format(value), Math.Round(value, 3), unit, goal, met));
 
-    /// <summary>A latency as "p50 / p95" from its samples.</summary>
+    public void AddText(string measure, string text, string unit) =>
+        _rows.Add(new Row(measure, text, text, unit, null, null));
+
+    /// <summary>A latency as "p50 / p95 (n = samples)".</summary>
     public void AddLatency(string measure, IReadOnlyList<double> milliseconds) =>
-        _rows.Add(new Row(measure, Percentiles.Format(milliseconds), new { p50 = Percentiles.Of(milliseconds, 0.50), p95 = Percentiles.Of(milliseconds, 0.95), samples = milliseconds.Count }, "ms", null, null));
+        _rows.Add(new Row(measure, $"{Percentiles.Format(milliseconds)} (n = {milliseconds.Count})", new { p50 = Percentiles.Of(milliseconds, 0.50), p95 = Percentiles.Of(milliseconds, 0.95), samples = milliseconds.Count }, "ms p50 / p95", null, null));
 
     public void Print(TextWriter output, string date, string machine, TimeSpan duration)
     {

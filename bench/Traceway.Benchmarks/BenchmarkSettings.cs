@@ -11,26 +11,26 @@ internal sealed record BenchmarkSettings
     public string Root { get; init; } = Directory.GetCurrentDirectory();
 
     /// <summary>Concurrent writers on each side: HTTP clients for Traceway, SDK workers for the baseline.</summary>
-    public int Writers { get; init; } = 4;
+    public int Writers { get; init; } = 8;
 
     public int TracesPerRequest { get; init; } = 4;
 
     /// <summary>Measured seconds per side, split into <see cref="Rounds"/> alternating windows.</summary>
-    public int IngestSeconds { get; init; } = 30;
+    public int IngestSeconds { get; init; } = 24;
 
-    public int Rounds { get; init; } = 3;
+    public int Rounds { get; init; } = 4;
 
     public int WarmUpSeconds { get; init; } = 3;
 
     public int LagSamples { get; init; } = 100;
 
-    public int LatencySamples { get; init; } = 40;
+    public int LatencySamples { get; init; } = 30;
 
     /// <summary>The session counts at which list and replay latency are measured.</summary>
     public IReadOnlyList<int> SessionCounts { get; init; } = [1_000, 10_000];
 
-    /// <summary>Which measurements to run: <c>ingest</c>, <c>lag</c>, <c>sessions</c> (all by default).</summary>
-    public IReadOnlyList<string> Phases { get; init; } = ["ingest", "lag", "sessions"];
+    /// <summary>Which measurements to run: <c>ingest</c>, <c>requests</c>, <c>lag</c>, <c>sessions</c> (all by default).</summary>
+    public IReadOnlyList<string> Phases { get; init; } = ["ingest", "requests", "lag", "sessions"];
 
     public bool Runs(string phase) => Phases.Contains(phase, StringComparer.Ordinal);
 

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using Traceway.Benchmarks;
-using Traceway.Storage;
 
 // Measures Traceway on the local emulators (the store is the npm Cosmos DB emulator, not Azure) and prints one table,
 // also written to artifacts/benchmark.json. Run by ./bench.sh; options in BenchmarkSettings.
@@ -11,14 +10,18 @@ var report = new BenchmarkReport();
 
 await using (var emulators = await Emulators.StartAsync(settings.Root))
 {
-    // The benchmark's own client is made as the app makes its client: the baseline must not differ in settings.
-    using var cosmos = StorageServiceCollectionExtensions.CreateCosmosClient(
-        new CosmosOptions { AccountEndpoint = emulators.CosmosEndpoint, Key = Emulators.CosmosKey }, () => throw new InvalidOperationException(), []);
+    using var cosmos = emulators.CreateCosmosClient();
 
     // One phase at a time, each with its own app process and database, so they do not share CPU or emulator scans.
     if (settings.Runs("ingest"))
     {
         await IngestBenchmark.RunAsync(settings, emulators, cosmos, report);
+    }
+
+    // On emulators of its own (with their request log on), while these idle.
+    if (settings.Runs("requests"))
+    {
+        await RequestCountBenchmark.RunAsync(settings, report);
     }
 
     if (settings.Runs("lag"))
