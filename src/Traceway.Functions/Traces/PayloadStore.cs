@@ -25,12 +25,13 @@ internal sealed class PayloadStore(TracewayStores stores, IOptions<IngestOptions
             return (null, null);
         }
 
-        var json = Encoding.UTF8.GetBytes(payload);
-        if (json.Length <= options.Value.PayloadBlobThresholdBytes)
+        // Counting is enough for the common small payload; bytes are only made for one going to Blob storage.
+        if (Encoding.UTF8.GetByteCount(payload) <= options.Value.PayloadBlobThresholdBytes)
         {
             return (payload, null);
         }
 
+        var json = Encoding.UTF8.GetBytes(payload);
         var name = $"{projectId}/{Convert.ToHexStringLower(SHA256.HashData(json))}.json";
         await stores.Payloads.GetBlobClient(name).UploadAsync(
             new BinaryData(json),
