@@ -123,7 +123,7 @@ internal static class IngestParser
                     Output = output?.GetRawText(),
                     Status = status,
                     Tags = tags,
-                    Metadata = metadata?.GetRawText(),
+                    Metadata = Canonical(metadata),
                 };
             }
         }
@@ -230,7 +230,7 @@ internal static class IngestParser
             Error = error,
             StartedAt = startedAt!.Value,
             EndedAt = endedAt,
-            Attributes = attributes?.GetRawText(),
+            Attributes = Canonical(attributes),
         };
     }
 
@@ -260,6 +260,13 @@ internal static class IngestParser
             rejected.Add(new ItemError("span", index, spanIndex++, id, 400, detail));
         }
     }
+
+    /// <summary>
+    /// Metadata and attributes are merged key by key, which rewrites them compactly: storing them in that same
+    /// form from the start keeps an identical resend from looking like a change.
+    /// </summary>
+    private static string? Canonical(JsonElement? json) =>
+        json is { } value ? System.Text.Json.Nodes.JsonNode.Parse(value.GetRawText(), documentOptions: new JsonDocumentOptions { MaxDepth = 256 })!.ToJsonString(Hosting.TracewayJson.Options) : null;
 
     private static JsonElement[] Items(JsonElement? array) => array is { } elements ? [.. elements.EnumerateArray()] : [];
 

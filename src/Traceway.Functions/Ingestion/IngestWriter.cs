@@ -54,7 +54,7 @@ internal sealed partial class IngestWriter(
                 continue;
             }
 
-            writes.Add((ct => WriteTraceAsync(entry.Trace with { Pk = location.Pk }, ct), f => ItemError.For(entry, f)));
+            writes.Add((ct => WriteTraceAsync(entry.Trace with { Pk = location.Pk, SessionId = location.SessionId }, ct), f => ItemError.For(entry, f)));
             writes.AddRange(entry.Spans.Select(span => SpanWrite(span, location)));
         }
 
@@ -95,7 +95,8 @@ internal sealed partial class IngestWriter(
         try
         {
             var location = await locator.LocateOrCreateAsync(projectId, traceId, sessionId, cancellationToken);
-            if (sessionDeclared && location.SessionId != sessionId)
+            // A resend that leaves sessionId out keeps the stored session; naming another one is a conflict.
+            if (sessionDeclared && sessionId is not null && location.SessionId != sessionId)
             {
                 return (null, StoreFailure.Conflict($"trace '{traceId}' is stored in session {Describe(location.SessionId)}, not {Describe(sessionId)}; a trace's session cannot change."));
             }
@@ -188,9 +189,13 @@ internal sealed partial class IngestWriter(
                 return new StoreFailure(400, "The item is too large to store: shrink its metadata or attributes.");
             case CosmosException { StatusCode: HttpStatusCode.TooManyRequests }:
                 return new StoreFailure(503, "Not stored: the store is throttling requests. Retry later.", Throttled: true);
-            case CosmosException or RequestFailedException or HttpRequestException or TimeoutException or OperationCanceledException:
+            case CosmosException { StatusCode: HttpStatusCode.RequestTimeout or HttpStatusCode.Gone or HttpStatusCode.InternalServerError or HttpStatusCode.ServiceUnavailable or (HttpStatusCode)449 }
+                or RequestFailedException { Status: 0 or 408 or 429 or 500 or 503 } or HttpRequestException or TimeoutException or OperationCanceledException:
                 LogStoreFailure(logger, exception);
                 return new StoreFailure(503, "Not stored: the store did not answer in time. Retry later.");
+            case CosmosException or RequestFailedException:
+                LogStoreFailure(logger, exception);
+                return new StoreFailure(503, "Not stored: the store refused the write; it has been logged. Retry later.");
             default:
                 return null;
         }

@@ -46,8 +46,6 @@ internal sealed class ModelCatalog
         }
     }
 
-    public string AsOf { get; } = LoadEmbedded().AsOf;
-
     public ModelInfo? Find(string? model)
     {
         if (string.IsNullOrWhiteSpace(model))

@@ -23,7 +23,7 @@ internal static class SessionEndpoints
         group.MapGet("/{sessionId}", GetSession).WithSummary("A session: its summary and its traces with spans, in start order").Documented(paging);
         group.MapGet("/{sessionId}/replay", ReplaySession).WithSummary("A session turn by turn").Documented(paging);
         app.MapGet("/api/stats/sessions", GetSessionStats).RequireAuthorization(Scopes.Read)
-            .WithSummary("User-journey statistics of the sessions matching the filters").Documented(SessionFilter.Parameters.SkipLast(2).ToArray());
+            .WithSummary("User-journey statistics of the sessions matching the filters").Documented([.. SessionFilter.Parameters.Where(p => p.Name is not ("orderBy" or "order" or "limit" or "cursor"))]);
         return group;
     }
 

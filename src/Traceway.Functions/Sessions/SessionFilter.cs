@@ -105,5 +105,10 @@ internal sealed record SessionFilter(
     }
 
     /// <summary>What a cursor is bound to: the filters and the sort, not the page size.</summary>
-    public string Scope => string.Join('|', "sessions", From, To, Status, MinCost, MaxCost, string.Join(',', Tags), Model, UserId, OrderBy, Descending);
+    public string Scope => System.Text.Json.JsonSerializer.Serialize(new object?[]
+    {
+        "sessions", Time(From), Time(To), Status, MinCost, MaxCost, Tags, Model, UserId, OrderBy, Descending,
+    });
+
+    private static string? Time(DateTimeOffset? time) => time is { } t ? UtcTimestampConverter.ToText(t) : null;
 }

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Azure;
 using Azure.Storage.Blobs.Models;
 using Microsoft.Extensions.Options;
 using Traceway.Ingestion;
@@ -33,10 +34,18 @@ internal sealed class PayloadStore(TracewayStores stores, IOptions<IngestOptions
 
         var json = Encoding.UTF8.GetBytes(payload);
         var name = $"{projectId}/{Convert.ToHexStringLower(SHA256.HashData(json))}.json";
-        await stores.Payloads.GetBlobClient(name).UploadAsync(
-            new BinaryData(json),
-            new BlobUploadOptions { HttpHeaders = new BlobHttpHeaders { ContentType = "application/json" } },
-            cancellationToken);
+        try
+        {
+            // Named by content: a blob that exists already holds exactly these bytes, so resends upload nothing.
+            await stores.Payloads.GetBlobClient(name).UploadAsync(
+                new BinaryData(json),
+                new BlobUploadOptions { HttpHeaders = new BlobHttpHeaders { ContentType = "application/json" }, Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All } },
+                cancellationToken);
+        }
+        catch (RequestFailedException e) when (e.Status is 409 or 412)
+        {
+        }
+
         return (null, new PayloadReference(name, json.Length, Preview(json)));
     }
 

@@ -51,6 +51,11 @@ internal sealed record TraceFilter(
             QueryValues.OneOf(query, "orderBy", [.. SortFields.Keys], errors) ?? "startedAt",
             (QueryValues.OneOf(query, "order", ["asc", "desc"], errors) ?? "desc") == "desc",
             QueryValues.Limit(query, 50, 200, errors));
+        if (filter.From is not null && filter.To is not null && filter.To <= filter.From)
+        {
+            errors["to"] = ["to must be after from."];
+        }
+
         return errors.Count > 0 ? (null, errors) : (filter, errors);
     }
 
@@ -77,7 +82,12 @@ internal sealed record TraceFilter(
         return query.Build($"c.{SortFields[OrderBy]} {direction}, c.traceId {direction}");
     }
 
-    public string Scope => string.Join('|', "traces", SessionId, From, To, Status, string.Join(',', Tags), Model, UserId, Name, OrderBy, Descending);
+    public string Scope => System.Text.Json.JsonSerializer.Serialize(new object?[]
+    {
+        "traces", SessionId, Time(From), Time(To), Status, Tags, Model, UserId, Name, OrderBy, Descending,
+    });
+
+    private static string? Time(DateTimeOffset? time) => time is { } t ? UtcTimestampConverter.ToText(t) : null;
 }
 
 /// <summary>A trace summary as <c>GET /api/traces</c> lists it.</summary>

@@ -59,7 +59,17 @@ internal sealed class TraceLocator(TracewayStores stores, IMemoryCache cache)
             return location;
         }
 
-        return await FindAsync(projectId, traceId, cancellationToken)
-            ?? throw new InvalidOperationException($"Trace index entry {id} conflicted but cannot be read.");
+        // Another writer created it a moment ago; a read may briefly not see it yet.
+        for (var attempt = 0; attempt < 3; attempt++)
+        {
+            if (await FindAsync(projectId, traceId, cancellationToken) is { } existing)
+            {
+                return existing;
+            }
+
+            await Task.Delay(20 * (attempt + 1), cancellationToken);
+        }
+
+        throw new CosmosException($"Trace index entry {id} conflicted but cannot be read.", HttpStatusCode.ServiceUnavailable, 0, "", 0);
     }
 }

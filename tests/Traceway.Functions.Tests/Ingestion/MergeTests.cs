@@ -67,6 +67,26 @@ public sealed class MergeTests(TracewayApp app) : IClassFixture<TracewayApp>
     }
 
     [Fact]
+    public async Task A_trace_resent_without_its_session_keeps_it_and_identical_metadata_writes_nothing()
+    {
+        using var api = await IngestApi.ForNewProjectAsync(app);
+        var first = new { id = "t", sessionId = "s", startedAt = "2026-11-20T10:00:00Z", metadata = JsonNode.Parse("""{ "b": 1.50, "a": "\u00e9" }""") };
+        await api.IngestAsync(new { traces = new[] { first } });
+        var before = await ETagsAsync(api, "t");
+
+        var (status, _) = await api.IngestAsync(new { traces = new[] { new { id = "t", startedAt = "2026-11-20T10:00:00Z", endedAt = "2026-11-20T10:00:09Z" } } });
+        var afterUpdate = await ETagsAsync(api, "t");
+        await api.IngestAsync(new { traces = new[] { first } });
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        var trace = (await api.GetTraceAsync("t"))!;
+        Assert.Equal("s", (string?)trace["sessionId"]);
+        Assert.NotNull(trace["endedAt"]);
+        Assert.NotEqual(before, afterUpdate);
+        Assert.Equal(afterUpdate, await ETagsAsync(api, "t"));
+    }
+
+    [Fact]
     public async Task Concurrent_updates_to_one_span_lose_no_field()
     {
         using var api = await IngestApi.ForNewProjectAsync(app);
