@@ -22,6 +22,8 @@ internal sealed partial class ChangeFeedRollups(TracewayStores stores, RollupHan
             .WithLeaseContainer(stores.Leases)
             .WithPollInterval(TimeSpan.FromMilliseconds(settings.PollIntervalMs))
             .WithMaxItems(settings.MaxItemsPerBatch)
+            // A lease whose renewal failed (store hiccup) is taken back within seconds, not the SDK's default minute.
+            .WithLeaseConfiguration(acquireInterval: TimeSpan.FromSeconds(2), expirationInterval: TimeSpan.FromSeconds(15), renewInterval: TimeSpan.FromSeconds(4))
             // From the beginning the first time, so nothing stored before the first start is missed; leases remember after.
             .WithStartTime(DateTime.MinValue.ToUniversalTime())
             .WithErrorNotification((lease, error) =>
