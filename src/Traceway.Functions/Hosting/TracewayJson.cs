@@ -8,6 +8,9 @@ internal static class TracewayJson
 {
     public static JsonSerializerOptions Options { get; } = Create();
 
+    /// <summary>Parsing limits for stored and received JSON: deep enough for any payload the ingest limits allow.</summary>
+    public static JsonDocumentOptions DocumentOptions { get; } = new() { MaxDepth = 256 };
+
     public static void Apply(JsonSerializerOptions target)
     {
         target.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;

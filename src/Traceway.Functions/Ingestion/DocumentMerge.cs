@@ -89,14 +89,12 @@ internal static class DocumentMerge
             return incoming ?? stored;
         }
 
-        var merged = JsonNode.Parse(stored, documentOptions: PayloadDepth)!.AsObject();
-        foreach (var (name, value) in JsonNode.Parse(incoming, documentOptions: PayloadDepth)!.AsObject().ToList())
+        var merged = JsonNode.Parse(stored, documentOptions: TracewayJson.DocumentOptions)!.AsObject();
+        foreach (var (name, value) in JsonNode.Parse(incoming, documentOptions: TracewayJson.DocumentOptions)!.AsObject().ToList())
         {
             merged[name] = value?.DeepClone();
         }
 
         return merged.ToJsonString(TracewayJson.Options);
     }
-
-    private static readonly JsonDocumentOptions PayloadDepth = new() { MaxDepth = 256 };
 }

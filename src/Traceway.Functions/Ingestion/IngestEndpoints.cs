@@ -10,8 +10,6 @@ namespace Traceway.Ingestion;
 
 internal static class IngestEndpoints
 {
-    private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 256 };
-
     /// <summary><c>POST /api/ingest</c> (scope <c>ingest</c>): traces and spans, stored item by item.</summary>
     public static RouteHandlerBuilder MapIngest(this IEndpointRouteBuilder app) =>
         app.MapPost("/api/ingest", Ingest).RequireAuthorization(Scopes.Ingest)
@@ -39,7 +37,7 @@ internal static class IngestEndpoints
         JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(body, DocumentOptions);
+            document = JsonDocument.Parse(body, TracewayJson.DocumentOptions);
         }
         catch (JsonException e)
         {

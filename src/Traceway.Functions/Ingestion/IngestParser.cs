@@ -266,7 +266,7 @@ internal static class IngestParser
     /// form from the start keeps an identical resend from looking like a change.
     /// </summary>
     private static string? Canonical(JsonElement? json) =>
-        json is { } value ? System.Text.Json.Nodes.JsonNode.Parse(value.GetRawText(), documentOptions: new JsonDocumentOptions { MaxDepth = 256 })!.ToJsonString(Hosting.TracewayJson.Options) : null;
+        json is { } value ? System.Text.Json.Nodes.JsonNode.Parse(value.GetRawText(), documentOptions: Hosting.TracewayJson.DocumentOptions)!.ToJsonString(Hosting.TracewayJson.Options) : null;
 
     private static JsonElement[] Items(JsonElement? array) => array is { } elements ? [.. elements.EnumerateArray()] : [];
 

@@ -31,6 +31,11 @@ internal sealed class ModelCatalog
 {
     private readonly Dictionary<string, ModelInfo> _models;
 
+    // Versioned names resolve by a scan of the catalog; the catalog never changes, so each name is resolved once.
+    // Model names come from callers, so the cache is bounded.
+    private const int MaxResolvedNames = 10_000;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, ModelInfo?> _resolved = new(StringComparer.OrdinalIgnoreCase);
+
     public ModelCatalog(IOptions<ModelCatalogOptions> overrides)
     {
         _models = new Dictionary<string, ModelInfo>(LoadEmbedded().Models, StringComparer.OrdinalIgnoreCase);
@@ -58,13 +63,18 @@ internal sealed class ModelCatalog
             return exact;
         }
 
-        // Longest family name that the model name starts with, at a separator.
-        return _models
+        return _resolved.TryGetValue(model, out var family) ? family
+            : _resolved.Count < MaxResolvedNames ? _resolved.GetOrAdd(model, Family)
+            : Family(model);
+    }
+
+    /// <summary>The longest family name that the model name starts with, at a separator.</summary>
+    private ModelInfo? Family(string model) =>
+        _models
             .Where(m => model.StartsWith(m.Key, StringComparison.OrdinalIgnoreCase) && model.Length > m.Key.Length && model[m.Key.Length] is '-' or '@' or ':' or '.')
             .OrderByDescending(m => m.Key.Length)
             .Select(m => m.Value)
             .FirstOrDefault();
-    }
 
     /// <summary>The cost of the tokens at list price; null when the model or its price is unknown or no tokens were counted.</summary>
     public double? EstimateCost(string? model, long? inputTokens, long? outputTokens)

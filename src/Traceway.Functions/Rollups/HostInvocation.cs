@@ -31,7 +31,7 @@ internal static class HostInvocation
 
             try
             {
-                using var inner = JsonDocument.Parse(documents.GetString()!, new JsonDocumentOptions { MaxDepth = 256 });
+                using var inner = JsonDocument.Parse(documents.GetString()!, Hosting.TracewayJson.DocumentOptions);
                 documents = inner.RootElement.Clone();
             }
             catch (JsonException e)

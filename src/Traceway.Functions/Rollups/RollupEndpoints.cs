@@ -37,7 +37,7 @@ internal static class RollupEndpoints
         IReadOnlyList<JsonElement> documents;
         try
         {
-            using var invocation = await JsonDocument.ParseAsync(context.Request.Body, new JsonDocumentOptions { MaxDepth = 256 }, cancellationToken);
+            using var invocation = await JsonDocument.ParseAsync(context.Request.Body, Hosting.TracewayJson.DocumentOptions, cancellationToken);
             documents = HostInvocation.ReadDocuments(invocation.RootElement, BindingName);
         }
         catch (Exception e) when (e is JsonException or FormatException)

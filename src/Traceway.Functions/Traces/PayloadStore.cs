@@ -4,6 +4,7 @@ using System.Text.Json;
 using Azure;
 using Azure.Storage.Blobs.Models;
 using Microsoft.Extensions.Options;
+using Traceway.Hosting;
 using Traceway.Ingestion;
 using Traceway.Storage;
 
@@ -54,22 +55,23 @@ internal sealed class PayloadStore(TracewayStores stores, IOptions<IngestOptions
     {
         if (reference is null)
         {
-            return Parse(inline is null ? null : Encoding.UTF8.GetBytes(inline));
+            return Parse(inline);
         }
 
         var content = await stores.Payloads.GetBlobClient(reference.Blob).DownloadContentAsync(cancellationToken);
-        return Parse(content.Value.Content.ToArray());
+        using var document = JsonDocument.Parse(content.Value.Content.ToMemory(), TracewayJson.DocumentOptions);
+        return document.RootElement.Clone();
     }
 
     /// <summary>Parsing keeps each number's exact text, so the JSON written back is the JSON that was sent.</summary>
-    public static JsonElement? Parse(byte[]? json)
+    public static JsonElement? Parse(string? json)
     {
         if (json is null)
         {
             return null;
         }
 
-        using var document = JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = 256 });
+        using var document = JsonDocument.Parse(json, TracewayJson.DocumentOptions);
         return document.RootElement.Clone();
     }
 

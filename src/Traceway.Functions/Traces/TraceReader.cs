@@ -60,7 +60,7 @@ internal sealed class TraceReader(TracewayStores stores, TraceLocator locator, P
                 trace.TraceId, trace.Name, trace.SessionId, trace.UserId, trace.StartedAt, trace.EndedAt,
                 await PayloadAsync(trace.Input, trace.InputRef, cancellationToken),
                 await PayloadAsync(trace.Output, trace.OutputRef, cancellationToken),
-                Status(trace.Status, spans), trace.Tags ?? [], Json(trace.Metadata), spanViews);
+                Status(trace.Status, spans), trace.Tags ?? [], PayloadStore.Parse(trace.Metadata), spanViews);
     }
 
     private async Task<SpanView> ToViewAsync(SpanDocument span, CancellationToken cancellationToken) => new(
@@ -68,12 +68,10 @@ internal sealed class TraceReader(TracewayStores stores, TraceLocator locator, P
         await PayloadAsync(span.Input, span.InputRef, cancellationToken),
         await PayloadAsync(span.Output, span.OutputRef, cancellationToken),
         span.InputTokens, span.OutputTokens, span.Cost, span.CostSource, span.Status ?? "ok", span.Error,
-        span.StartedAt, span.EndedAt, Json(span.Attributes));
+        span.StartedAt, span.EndedAt, PayloadStore.Parse(span.Attributes));
 
     private Task<JsonElement?> PayloadAsync(string? inline, PayloadReference? reference, CancellationToken cancellationToken) =>
         payloads.LoadAsync(inline, reference, cancellationToken);
-
-    private static JsonElement? Json(string? text) => PayloadStore.Parse(text is null ? null : System.Text.Encoding.UTF8.GetBytes(text));
 
     /// <summary>A trace failed when it says so or when any of its spans failed.</summary>
     private static string Status(string? traceStatus, IEnumerable<SpanDocument> spans) =>
