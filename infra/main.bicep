@@ -1,4 +1,4 @@
-// Traceway in Azure: one resource group holding a Flex Consumption Function App (the custom handler),
+// Traceway in Azure: one resource group holding a Flex Consumption Function App (the isolated worker),
 // its user-assigned identity, Cosmos DB, a storage account without shared keys, Log Analytics and
 // Application Insights, and the role assignments that join them. Every name comes from one token.
 targetScope = 'subscription'
@@ -34,6 +34,10 @@ param instanceMemoryMB int = 2048
 @maxValue(1000)
 @description('Most instances the Flex Consumption plan scales out to.')
 param maximumInstanceCount int = 100
+
+@minValue(0)
+@description('Instances of the HTTP functions kept ready even without traffic (Flex alwaysReady, billed while idle). They host the change feed processor: with 0, summaries of already-stored traces wait for the next request that starts an instance.')
+param alwaysReadyInstances int = 1
 
 @description('Optional: an Entra object id (a developer or a group) given the same data access as the app, for debugging.')
 param developerPrincipalId string = ''
@@ -157,6 +161,7 @@ module functionApp 'modules/function-app.bicep' = {
     adminKeySecretUri: adminKeySecretUri
     instanceMemoryMB: instanceMemoryMB
     maximumInstanceCount: maximumInstanceCount
+    alwaysReadyInstances: alwaysReadyInstances
   }
   // The host starts as soon as the app exists: give its identity storage and Cosmos DB access first.
   dependsOn: [appRoles]

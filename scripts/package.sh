@@ -1,13 +1,12 @@
 #!/usr/bin/env bash
-# Builds the deployable zip of the Function App: host.json, every function folder (<Name>/function.json),
-# and app/ = the app published self-contained for linux-x64 with ReadyToRun, so the host starts
-# app/Traceway.Functions (host.json's defaultExecutablePath) with no .NET runtime installed and a fast
-# cold start. Unix modes are kept in the zip: the executable must stay executable.
+# Builds the deployable zip of the Function App: the `dotnet publish` output of the isolated worker
+# (host.json, functions.metadata, worker.config.json, .azurefunctions/ and the app), framework-dependent
+# for linux-x64 with ReadyToRun so start-up does not wait for the JIT. Flex Consumption runs it on its
+# dotnet-isolated 10.0 runtime. Needs the .NET SDK and python3 (for a zip that keeps Unix modes).
 #
 # Usage: scripts/package.sh [output.zip]   (default: artifacts/traceway-functions.zip)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-root=$PWD
 output=$(realpath -m "${1:-artifacts/traceway-functions.zip}")
 
 work=artifacts/package
@@ -15,20 +14,12 @@ stage=$work/stage
 rm -rf "$stage"
 mkdir -p "$stage" "$(dirname "$output")"
 
-echo "Publishing the app (self-contained linux-x64, ReadyToRun)..."
+echo "Publishing the app (linux-x64, framework-dependent, ReadyToRun)..."
 # A build folder of its own, so packaging never disturbs the obj/ and bin/ of a build or test run.
-dotnet publish src/Traceway.Functions/Traceway.Functions.csproj -c Release -r linux-x64 --self-contained \
-  -p:PublishReadyToRun=true --artifacts-path "$work/build" -o "$stage/app" --nologo -v quiet -clp:ErrorsOnly
+dotnet publish src/Traceway.Functions/Traceway.Functions.csproj -c Release -r linux-x64 --self-contained false \
+  -p:PublishReadyToRun=true --artifacts-path "$work/build" -o "$stage" --nologo -v quiet -clp:ErrorsOnly
 
-cp host.json "$stage/"
-functions=()
-for definition in */function.json; do
-  name=$(dirname "$definition")
-  cp -r "$name" "$stage/"
-  functions+=("$name")
-done
-
-python3 - "$root/$stage" "$output" <<'PY'
+python3 - "$stage" "$output" <<'PY'
 import os, sys, zipfile
 
 stage, output = sys.argv[1], sys.argv[2]
@@ -45,4 +36,5 @@ with zipfile.ZipFile(output + ".tmp", "w", zipfile.ZIP_DEFLATED, compresslevel=6
 os.replace(output + ".tmp", output)
 PY
 
-echo "Packaged ${#functions[@]} functions (${functions[*]}) and the app: $output ($(du -h "$output" | cut -f1))"
+functions=$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))))' "$stage/functions.metadata")
+echo "Packaged the app with ${functions} functions: $output ($(du -h "$output" | cut -f1))"

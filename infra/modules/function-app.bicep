@@ -1,6 +1,6 @@
-// The Flex Consumption plan and the Function App: a custom handler (runtime custom 1.0) whose
-// package the host reads from a blob container with the managed identity. Every app setting the
-// app and the host's triggers read is here, and none holds a key.
+// The Flex Consumption plan and the Function App: the .NET isolated worker (runtime dotnet-isolated
+// 10.0) whose package the host reads from a blob container with the managed identity. Every app
+// setting the app and the host read is here, and none holds a key.
 param planName string
 param appName string
 param location string
@@ -30,6 +30,9 @@ param instanceMemoryMB int
 @minValue(40)
 @maxValue(1000)
 param maximumInstanceCount int
+
+@minValue(0)
+param alwaysReadyInstances int
 
 resource plan 'Microsoft.Web/serverfarms@2025-03-01' = {
   name: planName
@@ -77,10 +80,18 @@ resource app 'Microsoft.Web/sites@2025-03-01' = {
       scaleAndConcurrency: {
         instanceMemoryMB: instanceMemoryMB
         maximumInstanceCount: maximumInstanceCount
+        // The change feed processor lives in the instances of the HTTP functions: keeping some ready keeps
+        // the rollups running when ingest traffic stops (README "Hosting").
+        alwaysReady: alwaysReadyInstances > 0 ? [
+          {
+            name: 'http'
+            instanceCount: alwaysReadyInstances
+          }
+        ] : []
       }
       runtime: {
-        name: 'custom'
-        version: '1.0'
+        name: 'dotnet-isolated'
+        version: '10.0'
       }
     }
   }
@@ -98,15 +109,10 @@ resource appSettings 'Microsoft.Web/sites/config@2025-03-01' = {
     AzureWebJobsStorage__queueServiceUri: storageQueueEndpoint
     AzureWebJobsStorage__tableServiceUri: storageTableEndpoint
 
-    // The connection named "CosmosDB" of the cosmosDBTrigger functions (function.json "connection").
-    CosmosDB__accountEndpoint: cosmosEndpoint
-    CosmosDB__credential: 'managedidentity'
-    CosmosDB__clientId: identityClientId
-
     APPLICATIONINSIGHTS_CONNECTION_STRING: applicationInsightsConnectionString
     APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identityClientId};Authorization=AAD'
 
-    // The app (custom handler): DefaultAzureCredential signs in as this user-assigned identity.
+    // The app: DefaultAzureCredential signs in as this user-assigned identity.
     AZURE_CLIENT_ID: identityClientId
     Traceway__Cosmos__AccountEndpoint: cosmosEndpoint
     Traceway__Cosmos__DatabaseName: cosmosDatabaseName
@@ -114,8 +120,6 @@ resource appSettings 'Microsoft.Web/sites/config@2025-03-01' = {
     Traceway__Blob__PayloadContainer: payloadContainerName
     // Bicep owns the database, containers and blob containers in Azure.
     Traceway__ProvisionStorage: 'false'
-    // The host's cosmosDBTrigger runs the rollups in Azure; the in-process change feed is for local runs.
-    Traceway__ChangeFeed__Enabled: 'false'
     Traceway__AdminKey: empty(adminKeySecretUri) ? adminKey : '@Microsoft.KeyVault(SecretUri=${adminKeySecretUri})'
   }
 }

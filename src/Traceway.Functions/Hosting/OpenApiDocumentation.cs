@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
 
@@ -17,9 +18,10 @@ internal sealed record QueryParameter(string Name, string Description, JsonSchem
 internal static class OpenApiDocumentation
 {
     public const string Path = "/api/openapi.json";
+    public const string DocumentName = "v1";
 
     public static IServiceCollection AddTracewayOpenApi(this IServiceCollection services) =>
-        services.AddOpenApi("v1", options =>
+        services.AddOpenApi(DocumentName, options =>
         {
             options.AddDocumentTransformer((document, _, _) =>
             {
@@ -65,7 +67,17 @@ internal static class OpenApiDocumentation
             });
         });
 
-    public static IEndpointConventionBuilder MapTracewayOpenApi(this IEndpointRouteBuilder app) => app.MapOpenApi(Path);
+    /// <summary><c>GET /api/openapi.json</c>, generated from this app's own route table.</summary>
+    public static IEndpointConventionBuilder MapTracewayOpenApi(this IEndpointRouteBuilder app) =>
+        app.MapGet(Path, ([FromKeyedServices(DocumentName)] IOpenApiDocumentProvider provider, CancellationToken cancellationToken) => ServeAsync(provider, cancellationToken))
+            .ExcludeFromDescription();
+
+    /// <summary>The document as JSON (OpenAPI 3.1), the same in both hostings.</summary>
+    public static async Task<ContentHttpResult> ServeAsync(IOpenApiDocumentProvider provider, CancellationToken cancellationToken)
+    {
+        var document = await provider.GetOpenApiDocumentAsync(cancellationToken);
+        return TypedResults.Text(await document.SerializeAsJsonAsync(OpenApiSpecVersion.OpenApi3_1, cancellationToken), "application/json; charset=utf-8");
+    }
 
     /// <summary>Declares the query parameters an endpoint reads itself.</summary>
     public static TBuilder Documented<TBuilder>(this TBuilder builder, params QueryParameter[] parameters)

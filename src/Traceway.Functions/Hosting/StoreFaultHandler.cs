@@ -9,9 +9,17 @@ namespace Traceway.Hosting;
 /// Turns a store that throttles or does not answer into 429/503 with Retry-After, and anything else
 /// unexpected into a plain 500 problem: never a stack trace to the caller.
 /// </summary>
-internal sealed partial class StoreFaultHandler(IProblemDetailsService problems, ILogger<StoreFaultHandler> logger) : IExceptionHandler
+internal sealed partial class StoreFaultHandler(ILogger<StoreFaultHandler> logger) : IExceptionHandler
 {
+    /// <summary>Standalone: the exception handler middleware's hook.</summary>
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+    {
+        await Answer(httpContext, exception).ExecuteAsync(httpContext);
+        return true;
+    }
+
+    /// <summary>The answer to a request that failed with <paramref name="exception"/>; both hostings use it.</summary>
+    public IResult Answer(HttpContext httpContext, Exception exception)
     {
         var (status, retryAfter) = Classify(exception);
         if (status == StatusCodes.Status500InternalServerError)
@@ -19,23 +27,15 @@ internal sealed partial class StoreFaultHandler(IProblemDetailsService problems,
             LogUnexpected(logger, exception);
         }
 
-        httpContext.Response.StatusCode = status;
         if (retryAfter is { } seconds)
         {
             httpContext.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
 
-        return await problems.TryWriteAsync(new ProblemDetailsContext
-        {
-            HttpContext = httpContext,
-            Exception = exception,
-            ProblemDetails =
-            {
-                Status = status,
-                Title = status == 500 ? "Unexpected error" : "The store is busy or unavailable",
-                Detail = status == 500 ? "The request failed unexpectedly; it has been logged." : "Nothing was stored or read. Retry after the time in Retry-After.",
-            },
-        });
+        return TypedResults.Problem(
+            statusCode: status,
+            title: status == 500 ? "Unexpected error" : "The store is busy or unavailable",
+            detail: status == 500 ? "The request failed unexpectedly; it has been logged." : "Nothing was stored or read. Retry after the time in Retry-After.");
     }
 
     /// <summary>The HTTP status for a store failure: 429 when throttled, 503 when unavailable or timed out.</summary>

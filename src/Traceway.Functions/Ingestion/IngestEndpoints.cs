@@ -12,7 +12,7 @@ internal static class IngestEndpoints
 {
     /// <summary><c>POST /api/ingest</c> (scope <c>ingest</c>): traces and spans, stored item by item.</summary>
     public static RouteHandlerBuilder MapIngest(this IEndpointRouteBuilder app) =>
-        app.MapPost("/api/ingest", Ingest).RequireAuthorization(Scopes.Ingest)
+        app.MapPost("/api/ingest", Ingest).RequireScope(Scopes.Ingest)
             .WithSummary("Store traces and spans (upserts by id); JSON, optionally gzip")
             // Described, not declared with Accepts: routing would answer other content types with a bare 415 before the handler could explain.
             .WithMetadata(new DocumentedBody(typeof(IngestRequestDocument)))

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using Traceway.Hosting;
 
 namespace Traceway.Projects;
 
@@ -7,16 +8,22 @@ internal static class ProjectEndpoints
     /// <summary>Admin endpoints: create projects (with an ingest key and a read key) and manage their keys.</summary>
     public static RouteGroupBuilder MapProjects(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/projects").RequireAuthorization(Scopes.Admin);
-        group.MapPost("/", CreateProject);
-        group.MapPost("/{projectId}/keys", CreateKey);
-        group.MapDelete("/{projectId}/keys/{keyId}", DeleteKey);
+        var group = app.MapGroup("/api/projects").RequireScope(Scopes.Admin);
+        group.MapPost("", CreateProject).WithSummary("Create a project with an ingest key and a read key").WithMetadata(new DocumentedBody(typeof(CreateProjectRequest)));
+        group.MapPost("/{projectId}/keys", CreateKey).WithSummary("Create a key of a project").WithMetadata(new DocumentedBody(typeof(CreateKeyRequest)));
+        group.MapDelete("/{projectId}/keys/{keyId}", DeleteKey).WithSummary("Delete a key of a project");
         return group;
     }
 
-    internal static async Task<Results<Created<CreatedProject>, ValidationProblem>> CreateProject(CreateProjectRequest? request, ProjectStore store, CancellationToken cancellationToken)
+    internal static async Task<Results<Created<CreatedProject>, ValidationProblem, ProblemHttpResult>> CreateProject(HttpRequest request, ProjectStore store, CancellationToken cancellationToken)
     {
-        var name = request?.Name?.Trim();
+        var (body, problem) = await JsonBody.ReadAsync<CreateProjectRequest>(request, cancellationToken);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        var name = body?.Name?.Trim();
         if (string.IsNullOrEmpty(name) || name.Length > 200)
         {
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["name"] = ["name is required, 1-200 characters."] });
@@ -28,15 +35,21 @@ internal static class ProjectEndpoints
         return TypedResults.Created($"/api/projects/{project.Id}", new CreatedProject(project.Id, project.Name, [CreatedKey.From(ingest), CreatedKey.From(read)]));
     }
 
-    internal static async Task<Results<Created<CreatedKey>, ValidationProblem, ProblemHttpResult>> CreateKey(string projectId, CreateKeyRequest? request, ProjectStore store, CancellationToken cancellationToken)
+    internal static async Task<Results<Created<CreatedKey>, ValidationProblem, ProblemHttpResult>> CreateKey(string projectId, HttpRequest request, ProjectStore store, CancellationToken cancellationToken)
     {
-        var scopes = request?.Scopes?.Distinct(StringComparer.Ordinal).ToList() ?? [];
+        var (body, problem) = await JsonBody.ReadAsync<CreateKeyRequest>(request, cancellationToken);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        var scopes = body?.Scopes?.Distinct(StringComparer.Ordinal).ToList() ?? [];
         if (scopes.Count == 0 || !scopes.All(Scopes.ProjectScopes.Contains))
         {
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["scopes"] = ["scopes must list one or both of 'ingest' and 'read'."] });
         }
 
-        if (request?.Name is { Length: > 200 })
+        if (body?.Name is { Length: > 200 })
         {
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["name"] = ["name must be at most 200 characters."] });
         }
@@ -46,7 +59,7 @@ internal static class ProjectEndpoints
             return TypedResults.Problem(statusCode: 404, title: "Project not found", detail: $"No project has the id '{projectId}'.");
         }
 
-        var key = await store.CreateKeyAsync(projectId, scopes, request?.Name, cancellationToken);
+        var key = await store.CreateKeyAsync(projectId, scopes, body?.Name, cancellationToken);
         return TypedResults.Created($"/api/projects/{projectId}/keys/{key.Document.KeyId}", CreatedKey.From(key));
     }
 

@@ -6,8 +6,9 @@ using Traceway.Storage;
 namespace Traceway.Rollups;
 
 /// <summary>
-/// Standalone, the app runs the Cosmos SDK change feed processor on the <c>traces</c> container itself and
-/// hands each batch to the same <see cref="RollupHandler"/> the Functions trigger uses.
+/// The Cosmos SDK change feed processor on the <c>traces</c> container (what a cosmosDBTrigger wraps), hosted in
+/// the app in both hostings; it hands each batch to <see cref="RollupHandler"/>. Instances share the work
+/// through leases; one that stops or crashes has its leases taken over once they expire.
 /// </summary>
 internal sealed partial class ChangeFeedRollups(TracewayStores stores, RollupHandler handler, IOptions<RollupOptions> options, ILogger<ChangeFeedRollups> logger) : IHostedService
 {
@@ -18,7 +19,8 @@ internal sealed partial class ChangeFeedRollups(TracewayStores stores, RollupHan
         var settings = options.Value;
         _processor = stores.Traces
             .GetChangeFeedProcessorBuilder<JsonElement>(settings.ProcessorName, HandleChangesAsync)
-            .WithInstanceName($"{Environment.MachineName}-{Environment.ProcessId}")
+            // Unique per processor, even for two in one process: a lease owned by a stopped processor's name is not taken over.
+            .WithInstanceName($"{Environment.MachineName}-{Environment.ProcessId}-{Guid.NewGuid():N}")
             .WithLeaseContainer(stores.Leases)
             .WithPollInterval(TimeSpan.FromMilliseconds(settings.PollIntervalMs))
             .WithMaxItems(settings.MaxItemsPerBatch)

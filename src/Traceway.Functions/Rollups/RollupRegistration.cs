@@ -1,5 +1,3 @@
-using Traceway.Hosting;
-
 namespace Traceway.Rollups;
 
 internal static class RollupRegistration
@@ -9,22 +7,11 @@ internal static class RollupRegistration
         services.AddOptions<RollupOptions>().BindConfiguration(RollupOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<RollupStore>();
         services.AddSingleton<RollupHandler>();
-        if (configuration.GetValue<bool?>(RollupOptions.EnabledSetting) ?? !FunctionsHost.IsActive(configuration))
+        if (configuration.GetValue(RollupOptions.EnabledSetting, defaultValue: true))
         {
             services.AddHostedService<ChangeFeedRollups>();
         }
 
         return services;
-    }
-
-    public static IEndpointRouteBuilder MapRollups(this IEndpointRouteBuilder app, IConfiguration configuration)
-    {
-        app.MapRebuildSummaries();
-        if (FunctionsHost.IsActive(configuration))
-        {
-            app.MapRollupFunction();
-        }
-
-        return app;
     }
 }

@@ -17,12 +17,12 @@ internal static class SessionEndpoints
     /// <summary>Session queries (scope <c>read</c>), always within the calling key's project.</summary>
     public static RouteGroupBuilder MapSessions(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/sessions").RequireAuthorization(Scopes.Read);
+        var group = app.MapGroup("/api/sessions").RequireScope(Scopes.Read);
         QueryParameter[] paging = [new("limit", "Traces per page: 1-500, default 100.", Microsoft.OpenApi.JsonSchemaType.Integer), new("cursor", "nextCursor of the previous page.")];
-        group.MapGet("/", ListSessions).WithSummary("List and filter the project's sessions").Documented(SessionFilter.Parameters);
+        group.MapGet("", ListSessions).WithSummary("List and filter the project's sessions").Documented(SessionFilter.Parameters);
         group.MapGet("/{sessionId}", GetSession).WithSummary("A session: its summary and its traces with spans, in start order").Documented(paging);
         group.MapGet("/{sessionId}/replay", ReplaySession).WithSummary("A session turn by turn").Documented(paging);
-        app.MapGet("/api/stats/sessions", GetSessionStats).RequireAuthorization(Scopes.Read)
+        app.MapGet("/api/stats/sessions", GetSessionStats).RequireScope(Scopes.Read)
             .WithSummary("User-journey statistics of the sessions matching the filters").Documented([.. SessionFilter.Parameters.Where(p => p.Name is not ("orderBy" or "order" or "limit" or "cursor"))]);
         return group;
     }

@@ -11,8 +11,8 @@ internal static class TraceEndpoints
     /// <summary>Trace queries (scope <c>read</c>), always within the calling key's project.</summary>
     public static RouteGroupBuilder MapTraces(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/traces").RequireAuthorization(Scopes.Read);
-        group.MapGet("/", ListTraces).WithSummary("List and filter the project's traces").Documented(TraceFilter.Parameters);
+        var group = app.MapGroup("/api/traces").RequireScope(Scopes.Read);
+        group.MapGet("", ListTraces).WithSummary("List and filter the project's traces").Documented(TraceFilter.Parameters);
         group.MapGet("/{traceId}", GetTrace).WithSummary("A trace with its spans, payloads complete");
         return group;
     }

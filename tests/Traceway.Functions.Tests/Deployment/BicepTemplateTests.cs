@@ -119,7 +119,9 @@ public sealed class BicepTemplateTests
         }
 
         Assert.Equal("false", settings["Traceway__ProvisionStorage"]);
-        Assert.Equal("false", settings["Traceway__ChangeFeed__Enabled"]);
+        // The change feed processor runs in the app (default on); no trigger connection is needed.
+        Assert.False(settings.ContainsKey("Traceway__ChangeFeed__Enabled"));
+        Assert.DoesNotContain(settings.Keys, k => k.StartsWith("CosmosDB__", StringComparison.Ordinal));
         Assert.Equal("managedidentity", settings["AzureWebJobsStorage__credential"]);
         Assert.Contains("Authorization=AAD", settings["APPLICATIONINSIGHTS_AUTHENTICATION_STRING"], StringComparison.Ordinal);
         // Keys and connection strings have no place in Azure; Flex Consumption rejects the worker runtime settings.
@@ -130,29 +132,7 @@ public sealed class BicepTemplateTests
     }
 
     [Fact]
-    public async Task Every_cosmosDBTrigger_names_an_identity_connection_Bicep_defines_and_containers_Bicep_creates()
-    {
-        var settings = await AppSettingsAsync();
-        var containers = CosmosSchema.Current.Containers.Select(c => c.Name).ToList();
-        var triggers = FunctionFolders.All.Select(f => f.Trigger).Where(t => t.GetProperty("type").GetString() == "cosmosDBTrigger").ToList();
-
-        Assert.NotEmpty(triggers);
-        foreach (var trigger in triggers)
-        {
-            var connection = trigger.GetProperty("connection").GetString();
-            Assert.True(settings.ContainsKey($"{connection}__accountEndpoint"), $"{connection}__accountEndpoint");
-            Assert.True(settings.ContainsKey($"{connection}__clientId"), $"{connection}__clientId");
-            Assert.Equal("managedidentity", settings[$"{connection}__credential"]);
-            Assert.Equal(CosmosSchema.Current.DatabaseName, trigger.GetProperty("databaseName").GetString());
-            Assert.Contains(trigger.GetProperty("containerName").GetString(), containers);
-            Assert.Contains(trigger.GetProperty("leaseContainerName").GetString(), containers);
-            // With a managed identity the trigger cannot create its lease container: Bicep must.
-            Assert.False(trigger.GetProperty("createLeaseContainerIfNotExists").GetBoolean());
-        }
-    }
-
-    [Fact]
-    public async Task The_function_app_is_a_custom_handler_on_Flex_Consumption_that_reads_its_package_with_the_identity()
+    public async Task The_function_app_is_the_dotnet_isolated_10_worker_on_Flex_Consumption_that_reads_its_package_with_the_identity()
     {
         var compiled = await BicepCli.CompiledMainAsync();
         var (plan, _) = ArmTemplate.Single(compiled, "Microsoft.Web/serverfarms");
@@ -160,11 +140,25 @@ public sealed class BicepTemplateTests
         var config = site["properties"]!["functionAppConfig"]!;
 
         Assert.Equal("FC1", (string?)plan["sku"]!["name"]);
-        Assert.Equal("custom", (string?)config["runtime"]!["name"]);
-        Assert.Equal("1.0", (string?)config["runtime"]!["version"]);
+        Assert.Equal("dotnet-isolated", (string?)config["runtime"]!["name"]);
+        Assert.Equal("10.0", (string?)config["runtime"]!["version"]);
         Assert.Equal("UserAssignedIdentity", (string?)config["deployment"]!["storage"]!["authentication"]!["type"]);
         Assert.Equal("[parameters('instanceMemoryMB')]", (string?)config["scaleAndConcurrency"]!["instanceMemoryMB"]);
         Assert.Equal("[parameters('maximumInstanceCount')]", (string?)config["scaleAndConcurrency"]!["maximumInstanceCount"]);
+    }
+
+    [Fact]
+    public async Task One_instance_of_the_HTTP_functions_is_kept_ready_by_default_so_the_change_feed_processor_keeps_running()
+    {
+        var compiled = await BicepCli.CompiledMainAsync();
+        var (site, _) = ArmTemplate.Single(compiled, "Microsoft.Web/sites");
+        var alwaysReady = (string?)site["properties"]!["functionAppConfig"]!["scaleAndConcurrency"]!["alwaysReady"];
+
+        Assert.Equal(1, (int)compiled["parameters"]!["alwaysReadyInstances"]!["defaultValue"]!);
+        Assert.Equal(0, (int)compiled["parameters"]!["alwaysReadyInstances"]!["minValue"]!);
+        // The http group, counted by the parameter; none when it is 0.
+        Assert.Contains("'http'", alwaysReady, StringComparison.Ordinal);
+        Assert.Contains("parameters('alwaysReadyInstances')", alwaysReady, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -6,7 +6,7 @@ namespace Traceway.Tests.Deployment;
 
 /// <summary>
 /// The deployable zip, built once by the README's packaging command (scripts/package.sh) into a temporary
-/// folder, and unpacked as the platform unpacks it: paths and Unix modes as stored.
+/// folder, and unpacked as the platform unpacks it.
 /// </summary>
 public sealed class PackageFixture : IAsyncLifetime
 {
@@ -17,6 +17,8 @@ public sealed class PackageFixture : IAsyncLifetime
     public string Extracted => Path.Combine(_folder, "extracted");
 
     public TimeSpan PackagingTime { get; private set; }
+
+    internal PublishedFunctions Functions { get; private set; } = null!;
 
     public async Task InitializeAsync()
     {
@@ -35,7 +37,8 @@ public sealed class PackageFixture : IAsyncLifetime
             throw new InvalidOperationException($"scripts/package.sh failed ({process.ExitCode}): {await stdout}{await stderr}");
         }
 
-        Extract();
+        ZipFile.ExtractToDirectory(ZipPath, Extracted);
+        Functions = PublishedFunctions.Read(Extracted);
     }
 
     public Task DisposeAsync()
@@ -43,29 +46,11 @@ public sealed class PackageFixture : IAsyncLifetime
         Directory.Delete(_folder, recursive: true);
         return Task.CompletedTask;
     }
-
-    /// <summary>The Unix permission bits stored for each file entry (the high 16 bits of its external attributes).</summary>
-    public static UnixFileMode ModeOf(ZipArchiveEntry entry) => (UnixFileMode)((entry.ExternalAttributes >> 16) & 0x1FF);
-
-    private void Extract()
-    {
-        using var archive = ZipFile.OpenRead(ZipPath);
-        foreach (var entry in archive.Entries.Where(e => !e.FullName.EndsWith('/')))
-        {
-            var path = Path.GetFullPath(Path.Combine(Extracted, entry.FullName));
-            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-            entry.ExtractToFile(path, overwrite: true);
-            if (!OperatingSystem.IsWindows())
-            {
-                File.SetUnixFileMode(path, ModeOf(entry));
-            }
-        }
-    }
 }
 
 [CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class PackageTestGroup : ICollectionFixture<PackageFixture>
 {
-    // Alone, after the parallel tests: publishing is CPU-heavy and the start-up time is measured on a quiet machine.
+    // Alone, after the parallel tests: publishing is CPU-heavy.
     public const string Name = "Package";
 }

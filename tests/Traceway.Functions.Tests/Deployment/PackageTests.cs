@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.IO.Compression;
 using System.Net;
+using System.Net.Sockets;
 using System.Reflection.PortableExecutable;
 using System.Text.Json;
 using Traceway.Tests.Infrastructure;
@@ -9,120 +10,96 @@ using Xunit.Abstractions;
 
 namespace Traceway.Tests.Deployment;
 
-/// <summary>The zip made by scripts/package.sh is what the Functions host expects, and the app in it starts fast.</summary>
+/// <summary>The zip made by scripts/package.sh is the isolated worker's publish output that Flex Consumption runs.</summary>
 [Collection(PackageTestGroup.Name)]
 public sealed class PackageTests(PackageFixture package, ITestOutputHelper output)
 {
-    private static readonly UnixFileMode Executable = UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute;
-
     [Fact]
-    public void The_package_holds_host_json_every_function_folder_and_the_app_and_nothing_else_at_its_root()
+    public void The_package_root_holds_host_json_the_generated_worker_files_and_the_app()
     {
         using var archive = ZipFile.OpenRead(package.ZipPath);
         var names = archive.Entries.Select(e => e.FullName).ToHashSet();
-        var roots = names.Select(n => n.Split('/')[0]).ToHashSet();
 
-        Assert.Contains("host.json", names);
-        Assert.Equal(File.ReadAllText(Path.Combine(RepositoryPaths.Root, "host.json")), File.ReadAllText(Path.Combine(package.Extracted, "host.json")));
-        foreach (var function in FunctionFolders.All)
+        foreach (var file in new[] { "host.json", "functions.metadata", "worker.config.json", "extensions.json", "Traceway.Functions.dll", "Traceway.Functions.runtimeconfig.json" })
         {
-            Assert.Contains($"{function.Name}/function.json", names);
+            Assert.Contains(file, names);
         }
 
+        Assert.Contains(names, n => n.StartsWith(".azurefunctions/", StringComparison.Ordinal));
         Assert.Equal(
-            new[] { "app", "host.json" }.Concat(FunctionFolders.All.Select(f => f.Name)).Order(StringComparer.Ordinal),
-            roots.Order(StringComparer.Ordinal));
+            File.ReadAllText(Path.Combine(RepositoryPaths.Root, "src", "Traceway.Functions", "host.json")),
+            File.ReadAllText(Path.Combine(package.Extracted, "host.json")));
+        // No custom handler and no extension bundle: the host runs the worker the SDK describes.
+        Assert.False(package.Functions.HostJson.TryGetProperty("customHandler", out _));
+        Assert.False(package.Functions.HostJson.TryGetProperty("extensionBundle", out _));
     }
 
     [Fact]
-    public void The_executable_host_json_names_is_in_the_package_and_executable()
+    public void The_worker_config_names_the_packaged_assembly_as_a_dotnet_isolated_worker()
     {
-        var description = HostDescription();
-        var executable = description.GetProperty("defaultExecutablePath").GetString()!;
-        using var archive = ZipFile.OpenRead(package.ZipPath);
+        using var config = JsonDocument.Parse(File.ReadAllText(Path.Combine(package.Extracted, "worker.config.json")));
+        var description = config.RootElement.GetProperty("description");
 
-        var entry = archive.GetEntry(executable);
-
-        Assert.NotNull(entry);
-        Assert.Equal(Executable, PackageFixture.ModeOf(entry) & Executable);
-        Assert.True(Directory.Exists(Path.Combine(package.Extracted, description.GetProperty("workingDirectory").GetString()!)));
-        using var stream = entry.Open();
-        var magic = new byte[4];
-        stream.ReadExactly(magic);
-        Assert.Equal("\u007fELF"u8.ToArray(), magic);
+        Assert.Equal("dotnet-isolated", description.GetProperty("language").GetString());
+        Assert.True(File.Exists(Path.Combine(package.Extracted, description.GetProperty("defaultWorkerPath").GetString()!)));
     }
 
     [Fact]
-    public void The_packaged_app_is_self_contained_and_compiled_ahead_of_time()
+    public void The_packaged_app_runs_on_the_platforms_dotnet_10_and_is_compiled_ahead_of_time()
     {
-        var app = Path.Combine(package.Extracted, "app");
-        using var runtimeConfig = JsonDocument.Parse(File.ReadAllText(Path.Combine(app, "Traceway.Functions.runtimeconfig.json")));
-        using var assembly = new PEReader(File.OpenRead(Path.Combine(app, "Traceway.Functions.dll")));
+        using var runtimeConfig = JsonDocument.Parse(File.ReadAllText(Path.Combine(package.Extracted, "Traceway.Functions.runtimeconfig.json")));
+        using var assembly = new PEReader(File.OpenRead(Path.Combine(package.Extracted, "Traceway.Functions.dll")));
+        var frameworks = runtimeConfig.RootElement.GetProperty("runtimeOptions").GetProperty("frameworks").EnumerateArray()
+            .ToDictionary(f => f.GetProperty("name").GetString()!, f => f.GetProperty("version").GetString()!);
 
-        // Self-contained: the runtime ships in app/ (includedFrameworks), none is looked for on the machine (frameworks).
-        Assert.True(runtimeConfig.RootElement.GetProperty("runtimeOptions").TryGetProperty("includedFrameworks", out _));
-        Assert.True(File.Exists(Path.Combine(app, "libcoreclr.so")));
-        // ReadyToRun: native code beside the IL, so start-up does not wait for the JIT.
+        // Framework-dependent: Flex Consumption's dotnet-isolated 10.0 runtime provides .NET and ASP.NET Core.
+        Assert.StartsWith("10.0.", frameworks["Microsoft.NETCore.App"], StringComparison.Ordinal);
+        Assert.StartsWith("10.0.", frameworks["Microsoft.AspNetCore.App"], StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(package.Extracted, "libcoreclr.so")));
+        // ReadyToRun: native code beside the IL, so a cold start does not wait for the JIT.
         Assert.True(assembly.PEHeaders.CorHeader!.ManagedNativeHeaderDirectory.Size > 0, "Traceway.Functions.dll is not ReadyToRun");
     }
 
     [Fact]
-    public async Task Started_as_the_Functions_host_starts_it_the_packaged_app_answers_health_within_a_second()
+    public async Task Started_without_a_Functions_host_the_packaged_app_runs_standalone_and_answers_health()
     {
-        var description = HostDescription();
-        var executable = Path.Combine(package.Extracted, description.GetProperty("defaultExecutablePath").GetString()!);
-        var workingDirectory = Path.Combine(package.Extracted, description.GetProperty("workingDirectory").GetString()!);
-        var database = "package-" + Guid.NewGuid().ToString("N");
-        await LocalEmulators.Shared;
-
-        // As in Azure, storage exists before the app starts (Bicep makes it): one run creates it, the measured runs do not.
-        await StartAndTimeAsync(executable, workingDirectory, database, provision: true);
-        var times = new List<TimeSpan>();
-        for (var run = 0; run < 5; run++)
+        var port = AppProcess.FreePort();
+        var stopwatch = Stopwatch.StartNew();
+        await using var app = await AppProcess.StartAsync(Path.Combine(package.Extracted, "Traceway.Functions.dll"), [], new Dictionary<string, string>
         {
-            times.Add(await StartAndTimeAsync(executable, workingDirectory, database, provision: false));
-        }
+            ["Traceway__Port"] = port.ToString(CultureInfo.InvariantCulture),
+            ["Traceway__ChangeFeed__Enabled"] = "false",
+        });
 
+        var status = await app.PollHealthAsync(port, TimeSpan.FromSeconds(60));
+
+        Assert.True(status == HttpStatusCode.OK, $"health answered {status}; output: {await app.OutputAsync()}");
         var report = $"package: {package.PackagingTime.TotalSeconds:F1} s to build, {new FileInfo(package.ZipPath).Length / 1048576.0:F1} MiB; "
-            + $"process start to first health answer: {string.Join(", ", times.Select(t => $"{t.TotalMilliseconds:F0} ms"))}";
+            + $"standalone start of the packaged app to first health answer: {stopwatch.ElapsedMilliseconds} ms";
         output.WriteLine(report);
         Directory.CreateDirectory(Path.Combine(RepositoryPaths.Root, "artifacts"));
         await File.WriteAllTextAsync(Path.Combine(RepositoryPaths.Root, "artifacts", "package-startup.txt"), report + Environment.NewLine);
-        // The fastest run is what the app costs; slower ones measure whatever else the machine was doing.
-        Assert.True(times.Min() < TimeSpan.FromSeconds(1), report);
     }
 
-    private static async Task<TimeSpan> StartAndTimeAsync(string executable, string workingDirectory, string database, bool provision)
+    [Fact]
+    public async Task Started_by_a_Functions_host_the_packaged_app_is_the_isolated_worker_that_calls_the_host_and_serves_no_standalone_port()
     {
-        var port = AppProcess.FreePort();
-        var environment = new Dictionary<string, string>
+        // Stands in for the host's gRPC endpoint: the worker's first act is to connect to it.
+        using var host = new TcpListener(IPAddress.Loopback, 0);
+        host.Start();
+        var hostPort = ((IPEndPoint)host.LocalEndpoint).Port;
+        var standalonePort = AppProcess.FreePort();
+        string[] hostArguments = ["--functions-uri", $"http://127.0.0.1:{hostPort}/", "--functions-worker-id", "worker-1", "--functions-request-id", "request-1", "--functions-grpc-max-message-length", "2147483647"];
+        await using var app = await AppProcess.StartAsync(Path.Combine(package.Extracted, "Traceway.Functions.dll"), hostArguments, new Dictionary<string, string>
         {
-            ["FUNCTIONS_CUSTOMHANDLER_PORT"] = port.ToString(CultureInfo.InvariantCulture),
-            ["Traceway__Cosmos__DatabaseName"] = database,
-            ["Traceway__ProvisionStorage"] = provision ? "true" : "false",
+            ["Traceway__Port"] = standalonePort.ToString(CultureInfo.InvariantCulture),
             ["Traceway__ChangeFeed__Enabled"] = "false",
-        };
-        using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(30) };
-        var stopwatch = Stopwatch.StartNew();
-        await using var app = await AppProcess.StartExecutableAsync(executable, workingDirectory, environment);
-        while (stopwatch.Elapsed < TimeSpan.FromSeconds(60) && !app.HasExited)
-        {
-            try
-            {
-                using var response = await client.GetAsync(new Uri("/api/health", UriKind.Relative));
-                var elapsed = stopwatch.Elapsed;
-                Assert.True(response.StatusCode == HttpStatusCode.OK, $"health answered {response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
-                return elapsed;
-            }
-            catch (HttpRequestException)
-            {
-                await Task.Delay(5);
-            }
-        }
+        });
 
-        throw new InvalidOperationException($"The packaged app did not answer within 60 s; output: {await app.OutputAsync()}");
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        using var worker = await host.AcceptTcpClientAsync(timeout.Token);
+
+        Assert.True(worker.Connected, await app.OutputAsync());
+        Assert.Null(await app.PollHealthAsync(standalonePort, TimeSpan.FromSeconds(1)));
     }
-
-    private static JsonElement HostDescription() =>
-        FunctionFolders.HostJson.GetProperty("customHandler").GetProperty("description");
 }

@@ -4,7 +4,7 @@ using System.Net.Sockets;
 
 namespace Traceway.Tests.Infrastructure;
 
-/// <summary>The built app as its own process (as the Functions host or a user starts it), stopped by its id.</summary>
+/// <summary>The built app as its own process (as a user or the Functions host starts it), stopped by its id.</summary>
 public sealed class AppProcess : IAsyncDisposable
 {
     private readonly Process _process;
@@ -20,20 +20,22 @@ public sealed class AppProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
-    /// <summary>Starts the app with the emulators' settings, overridden by <paramref name="environment"/>.</summary>
-    public static async Task<AppProcess> StartAsync(IReadOnlyDictionary<string, string> environment)
-    {
-        var start = new ProcessStartInfo("dotnet");
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Traceway.Functions.dll"));
-        return await StartAsync(start, environment);
-    }
+    /// <summary>Starts the built app with the emulators' settings, overridden by <paramref name="environment"/>.</summary>
+    public static Task<AppProcess> StartAsync(IReadOnlyDictionary<string, string> environment) =>
+        StartAsync(Path.Combine(AppContext.BaseDirectory, "Traceway.Functions.dll"), [], environment);
 
-    /// <summary>
-    /// Starts a published executable of the app in <paramref name="workingDirectory"/>, as the Functions host
-    /// starts a custom handler, with the emulators' settings overridden by <paramref name="environment"/>.
-    /// </summary>
-    public static Task<AppProcess> StartExecutableAsync(string executable, string workingDirectory, IReadOnlyDictionary<string, string> environment) =>
-        StartAsync(new ProcessStartInfo(executable) { WorkingDirectory = workingDirectory }, environment);
+    /// <summary>Starts the app in <paramref name="assembly"/> (built or published) with <paramref name="arguments"/>, the emulators' settings and <paramref name="environment"/>.</summary>
+    public static Task<AppProcess> StartAsync(string assembly, IReadOnlyList<string> arguments, IReadOnlyDictionary<string, string> environment)
+    {
+        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = Path.GetDirectoryName(assembly)! };
+        start.ArgumentList.Add(assembly);
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        return StartAsync(start, environment);
+    }
 
     private static async Task<AppProcess> StartAsync(ProcessStartInfo start, IReadOnlyDictionary<string, string> environment)
     {
@@ -67,6 +69,27 @@ public sealed class AppProcess : IAsyncDisposable
         using var cancel = new CancellationTokenSource(timeout);
         await _process.WaitForExitAsync(cancel.Token);
         return (_process.ExitCode, await _stdout + await _stderr);
+    }
+
+    /// <summary>Polls <c>/api/health</c> on <paramref name="port"/> until it answers (its status) or the time is up or the process ended (null).</summary>
+    public async Task<HttpStatusCode?> PollHealthAsync(int port, TimeSpan timeout)
+    {
+        using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(30) };
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline && !HasExited)
+        {
+            try
+            {
+                using var response = await client.GetAsync(new Uri("/api/health", UriKind.Relative));
+                return response.StatusCode;
+            }
+            catch (HttpRequestException)
+            {
+                await Task.Delay(50);
+            }
+        }
+
+        return null;
     }
 
     public async Task<string> OutputAsync() => _process.HasExited ? await _stdout + await _stderr : "(still running)";

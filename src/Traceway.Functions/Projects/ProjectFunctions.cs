@@ -1,0 +1,22 @@
+using Microsoft.Azure.Functions.Worker;
+using Traceway.Hosting;
+
+namespace Traceway.Projects;
+
+/// <summary>The Functions hosting of <see cref="ProjectEndpoints"/> (admin key).</summary>
+internal sealed class ProjectFunctions(ProjectStore store)
+{
+    [Function("CreateProject")]
+    public Task<IResult> CreateProject([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "projects")] HttpRequest request, CancellationToken cancellationToken) =>
+        HttpFunction.RunAsync(request, Scopes.Admin, _ => ProjectEndpoints.CreateProject(request, store, cancellationToken));
+
+    [Function("CreateKey")]
+    public Task<IResult> CreateKey(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "projects/{projectId}/keys")] HttpRequest request, string projectId, CancellationToken cancellationToken) =>
+        HttpFunction.RunAsync(request, Scopes.Admin, _ => ProjectEndpoints.CreateKey(projectId, request, store, cancellationToken));
+
+    [Function("DeleteKey")]
+    public Task<IResult> DeleteKey(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "projects/{projectId}/keys/{keyId}")] HttpRequest request, string projectId, string keyId, CancellationToken cancellationToken) =>
+        HttpFunction.RunAsync(request, Scopes.Admin, _ => ProjectEndpoints.DeleteKey(projectId, keyId, store, cancellationToken));
+}

@@ -1,0 +1,28 @@
+using Microsoft.Azure.Functions.Worker;
+using Traceway.Hosting;
+using Traceway.Models;
+using Traceway.Projects;
+
+namespace Traceway.Sessions;
+
+/// <summary>The Functions hosting of <see cref="SessionEndpoints"/>.</summary>
+internal sealed class SessionFunctions(SessionReader reader, ModelCatalog models)
+{
+    [Function("ListSessions")]
+    public Task<IResult> ListSessions([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "sessions")] HttpRequest request, CancellationToken cancellationToken) =>
+        HttpFunction.RunAsync(request, Scopes.Read, user => SessionEndpoints.ListSessions(request, user, reader, cancellationToken));
+
+    [Function("GetSession")]
+    public Task<IResult> GetSession(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "sessions/{sessionId}")] HttpRequest request, string sessionId, CancellationToken cancellationToken) =>
+        HttpFunction.RunAsync(request, Scopes.Read, user => SessionEndpoints.GetSession(sessionId, request.HttpContext, user, reader, cancellationToken));
+
+    [Function("ReplaySession")]
+    public Task<IResult> ReplaySession(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "sessions/{sessionId}/replay")] HttpRequest request, string sessionId, CancellationToken cancellationToken) =>
+        HttpFunction.RunAsync(request, Scopes.Read, user => SessionEndpoints.ReplaySession(sessionId, request.HttpContext, user, reader, models, cancellationToken));
+
+    [Function("GetSessionStats")]
+    public Task<IResult> GetSessionStats([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "stats/sessions")] HttpRequest request, CancellationToken cancellationToken) =>
+        HttpFunction.RunAsync(request, Scopes.Read, user => SessionEndpoints.GetSessionStats(request, user, reader, cancellationToken));
+}
