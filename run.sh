@@ -36,17 +36,23 @@ for _ in $(seq 1 300); do
   sleep 0.1
 done
 grep -q '^READY ' "$state/emulators.log" || { echo "The emulators did not start:"; cat "$state/emulators.log"; exit 1; }
+# Endpoints and keys come from the emulators' READY line (emulators/start.js owns them).
+ready=$(sed -n 's/^READY //p' "$state/emulators.log" | head -n 1)
+ready_value() { node -e 'let v = JSON.parse(process.argv[1]); for (const k of process.argv[2].split(".")) v = v[k]; console.log(v);' "$ready" "$1"; }
+cosmos_endpoint=$(ready_value cosmos.endpoint)
+cosmos_key=$(ready_value cosmos.key)
+blob_endpoint=$(ready_value blob.endpoint)
+blob_connection=$(ready_value blob.connectionString)
 
 # A development admin key, generated once and kept in .local/ (git-ignored).
 [[ -s "$state/admin-key" ]] || node -e 'console.log("twa_" + require("crypto").randomBytes(32).toString("base64url"))' > "$state/admin-key"
 admin_key=$(cat "$state/admin-key")
 
-blob_connection="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;BlobEndpoint=http://127.0.0.1:${blob_port}/devstoreaccount1;"
 Traceway__Port=$app_port \
 Traceway__AdminKey=$admin_key \
 Traceway__ProvisionStorage=true \
-Traceway__Cosmos__AccountEndpoint="https://127.0.0.1:${cosmos_port}/" \
-Traceway__Cosmos__Key="C2y6yDjf5/R+ob0N8A7Cgv30VRDJIWEHLM+4QDU5DE2nQ9nDuVTqobD4b8mGGyPMbIZnqyMsEcaGQy67XIw/Jw==" \
+Traceway__Cosmos__AccountEndpoint="$cosmos_endpoint" \
+Traceway__Cosmos__Key="$cosmos_key" \
 Traceway__Blob__ConnectionString="$blob_connection" \
   bash -c 'cd src/Traceway.Functions/bin/Release/net10.0 && exec dotnet Traceway.Functions.dll' &
 pids+=($!)
@@ -54,7 +60,7 @@ pids+=($!)
 node scripts/wait-for-http.js "http://127.0.0.1:${app_port}/api/health" 200 60
 echo
 echo "Traceway is running at http://127.0.0.1:${app_port}  (health: /api/health)"
-echo "  Cosmos DB emulator https://127.0.0.1:${cosmos_port}/   Azurite blob http://127.0.0.1:${blob_port}/"
+echo "  Cosmos DB emulator ${cosmos_endpoint}   Azurite blob ${blob_endpoint}"
 echo "  Admin key (Traceway:AdminKey): ${admin_key}"
 node scripts/create-dev-project.js "http://127.0.0.1:${app_port}" "$admin_key" "$state/dev-project.json"
 cat <<MSG

@@ -1,24 +1,36 @@
 #!/usr/bin/env node
 "use strict";
 /*
- * Starts, in one Node process, the local emulators used by Traceway tests:
- *   - Cosmos DB: @vercel/cosmosdb-server (patched, see patches/) over HTTPS
- *   - Azurite blob, queue and table, in memory
- * all bound to 127.0.0.1.
+ * Starts the local emulators used by Traceway's local run, tests and benchmark:
+ *   - Cosmos DB: @vercel/cosmosdb-server (patched, see patches/ and cosmos/) over HTTPS, in this
+ *     process, through its programmatic API with keep-alive
+ *   - Azurite blob, queue and table, in memory, through the azurite CLI and its documented flags,
+ *     in a child process
+ * all bound to 127.0.0.1. This file owns the emulators' endpoints and well-known keys: the READY
+ * line carries them, and every consumer in the repository reads them from there.
  *
  * Usage: node start.js [--cosmos-port N] [--blob-port N] [--queue-port N]
  *                      [--table-port N] [--exit-on-stdin-close]
- * Prints one line to stdout when everything listens:
- *   READY {"cosmos":8081,"blob":10000,"queue":10001,"table":10002}
- * Port 0 picks a free port (the READY line reports the real one).
+ * Prints one line to stdout (its first) when everything listens:
+ *   READY {"cosmos":{"port":8081,"endpoint":"https://127.0.0.1:8081/","key":"...","connectionString":"..."},
+ *          "blob":{"port":10000,"endpoint":"http://127.0.0.1:10000/devstoreaccount1","connectionString":"..."},
+ *          "queue":{...},"table":{...},"processes":{"cosmos":PID,"azurite":PID}}
+ * (one line; see README.md). Port 0 picks a free port (the READY line reports the real one).
  * SIGINT / SIGTERM (or stdin EOF with --exit-on-stdin-close) closes everything, exit 0.
  * Nothing is written to disk: all stores are in memory.
  */
-const os = require("os");
+const childProcess = require("child_process");
 const path = require("path");
 
 const HOST = "127.0.0.1";
 const USAGE = "usage: node start.js [--cosmos-port N] [--blob-port N] [--queue-port N] [--table-port N] [--exit-on-stdin-close]";
+
+/** The emulators' documented well-known credentials (not secrets: every emulator install has them). */
+const COSMOS_KEY = "C2y6yDjf5/R+ob0N8A7Cgv30VRDJIWEHLM+4QDU5DE2nQ9nDuVTqobD4b8mGGyPMbIZnqyMsEcaGQy67XIw/Jw==";
+const STORAGE_ACCOUNT = "devstoreaccount1";
+const STORAGE_KEY = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+
+const AZURITE_SERVICES = { blob: "Blob", queue: "Queue", table: "Table" };
 
 function fail(message, code = 1) {
     process.stderr.write(`start.js: ${message}\n`);
@@ -99,66 +111,110 @@ async function startCosmos(port) {
     };
 }
 
-async function startAzurite(kind, port, tmpRoot) {
-    const base = path.join(path.dirname(require.resolve("azurite/package.json")), "dist", "src");
-    const dbPath = name => path.join(tmpRoot, name); // never written: memory persistence
-    let server;
-    if (kind === "blob") {
-        const Configuration = require(path.join(base, "blob", "BlobConfiguration")).default;
-        const Server = require(path.join(base, "blob", "BlobServer")).default;
-        // host, port, keepAliveTimeout, metadataDBPath, extentDBPath, persistencePathArray,
-        // enableAccessLog, accessLogWriteStream, enableDebugLog, debugLogFilePath, loose,
-        // skipApiVersionCheck, cert, key, pwd, oauth, disableProductStyleUrl, isMemoryPersistence
-        server = new Server(new Configuration(HOST, port, undefined, dbPath("blob.json"), dbPath("blob_extent.json"),
-            [{ locationId: "Default", locationPath: dbPath("blobstorage"), maxConcurrency: 1 }],
-            false, undefined, false, undefined, true, true, "", "", "", undefined, false, true));
-    }
-    else if (kind === "queue") {
-        const Configuration = require(path.join(base, "queue", "QueueConfiguration")).default;
-        const Server = require(path.join(base, "queue", "QueueServer")).default;
-        server = new Server(new Configuration(HOST, port, undefined, dbPath("queue.json"), dbPath("queue_extent.json"),
-            [{ locationId: "Default", locationPath: dbPath("queuestorage"), maxConcurrency: 1 }],
-            false, undefined, false, undefined, true, true, "", "", "", undefined, false, true));
-    }
-    else {
-        const Configuration = require(path.join(base, "table", "TableConfiguration")).default;
-        const Server = require(path.join(base, "table", "TableServer")).default;
-        // host, port, keepAliveTimeout, metadataDBPath, enableDebugLog, enableAccessLog,
-        // accessLogWriteStream, debugLogFilePath, loose, skipApiVersionCheck, cert, key, pwd,
-        // oauth, disableProductStyleUrl, isMemoryPersistence
-        server = new Server(new Configuration(HOST, port, undefined, dbPath("table.json"), false, false,
-            undefined, undefined, true, true, "", "", "", undefined, false, true));
-    }
-    const name = `Azurite ${kind}`;
-    try {
-        await server.start();
-    }
-    catch (err) {
-        throw new Error(describeListenError(name, port, err));
-    }
-    const address = server.httpServer.address();
+/**
+ * Starts Azurite's blob, queue and table services with the azurite CLI's documented flags
+ * (azurite 3.35.0 has no public programmatic API: its package's main is the VS Code extension).
+ * Resolves when all three listen, with the ports they report.
+ */
+function startAzurite(ports) {
+    const cli = path.join(path.dirname(require.resolve("azurite/package.json")), require("azurite/package.json").bin.azurite);
+    const args = [
+        "--require", path.join(__dirname, "azurite", "exit-with-parent.js"), cli,
+        "--blobHost", HOST, "--blobPort", String(ports.blob),
+        "--queueHost", HOST, "--queuePort", String(ports.queue),
+        "--tableHost", HOST, "--tablePort", String(ports.table),
+        "--inMemoryPersistence", // nothing on disk
+        "--loose", // ignore unsupported headers and parameters
+        "--skipApiVersionCheck", // newer Azure.Storage SDKs than this Azurite knows
+        "--silent", // no access log
+        "--disableTelemetry"
+    ];
+    const env = { ...process.env };
+    delete env.AZURITE_DB; // would select SQL metadata storage, which rejects --inMemoryPersistence
+    const child = childProcess.spawn(process.execPath, args, {
+        cwd: __dirname,
+        env,
+        stdio: ["ignore", "pipe", "pipe", "ipc"]
+    });
+    let stderr = "";
+    child.stderr.setEncoding("utf8");
+    child.stderr.on("data", chunk => {
+        stderr += chunk;
+    });
+    const exited = new Promise(resolve => child.once("exit", (code, signal) => resolve({ code, signal })));
+    const close = async () => {
+        if (child.exitCode !== null || child.signalCode !== null)
+            return;
+        child.kill("SIGTERM");
+        const force = setTimeout(() => child.kill("SIGKILL"), 3000);
+        await exited;
+        clearTimeout(force);
+    };
+    return new Promise((resolve, reject) => {
+        const listening = {};
+        let buffered = "";
+        child.stdout.setEncoding("utf8");
+        child.stdout.on("data", chunk => {
+            buffered += chunk;
+            let nl;
+            while ((nl = buffered.indexOf("\n")) >= 0) {
+                const line = buffered.slice(0, nl).trim();
+                buffered = buffered.slice(nl + 1);
+                // "Azurite Blob service is successfully listening at http://127.0.0.1:10000"
+                const m = /^Azurite (Blob|Queue|Table) service is successfully listening at \S+:(\d+)$/.exec(line);
+                if (m) {
+                    const kind = Object.keys(AZURITE_SERVICES).find(k => AZURITE_SERVICES[k] === m[1]);
+                    listening[kind] = Number(m[2]);
+                    if (Object.keys(AZURITE_SERVICES).every(k => listening[k] !== undefined)) {
+                        resolve({ ports: listening, pid: child.pid, close });
+                    }
+                }
+            }
+        });
+        child.once("error", err => reject(new Error(`Azurite could not be started: ${err.message}`)));
+        exited.then(({ code, signal }) => {
+            // "Exit due to unhandled error: listen EADDRINUSE: address already in use 127.0.0.1:10000"
+            const inUse = /(EADDRINUSE|EACCES)\b.*:(\d+)\s*$/m.exec(stderr);
+            if (inUse) {
+                const port = Number(inUse[2]);
+                const kind = Object.keys(AZURITE_SERVICES).find(k => ports[k] === port) || "storage";
+                reject(new Error(describeListenError(`Azurite ${kind}`, port, { code: inUse[1] })));
+            }
+            else {
+                reject(new Error(`Azurite exited (${signal || `code ${code}`}) before it listened: ${stderr.trim() || "no error output"}`));
+            }
+        });
+    });
+}
+
+/** The READY line's object: each emulator's port, endpoint and credentials. */
+function describe(cosmosPort, azurite) {
+    const cosmosEndpoint = `https://${HOST}:${cosmosPort}/`;
+    const storage = (kind, port) => {
+        const endpoint = `http://${HOST}:${port}/${STORAGE_ACCOUNT}`;
+        const service = AZURITE_SERVICES[kind];
+        return {
+            port,
+            endpoint,
+            connectionString: `DefaultEndpointsProtocol=http;AccountName=${STORAGE_ACCOUNT};AccountKey=${STORAGE_KEY};${service}Endpoint=${endpoint};`
+        };
+    };
     return {
-        port: address && typeof address === "object" ? address.port : port,
-        close: async () => {
-            try {
-                await server.close();
-            }
-            catch (err) {
-                // already closing
-            }
-            try {
-                await server.clean();
-            }
-            catch (err) {
-                // memory stores: nothing to clean
-            }
-        }
+        cosmos: {
+            port: cosmosPort,
+            endpoint: cosmosEndpoint,
+            key: COSMOS_KEY,
+            connectionString: `AccountEndpoint=${cosmosEndpoint};AccountKey=${COSMOS_KEY};`
+        },
+        blob: storage("blob", azurite.ports.blob),
+        queue: storage("queue", azurite.ports.queue),
+        table: storage("table", azurite.ports.table),
+        processes: { cosmos: process.pid, azurite: azurite.pid }
     };
 }
 
 async function main() {
     const opts = parseArgs(process.argv.slice(2));
-    const tmpRoot = path.join(os.tmpdir(), `traceway-emulators-${process.pid}`);
     const running = [];
     let stopping = false;
 
@@ -181,16 +237,18 @@ async function main() {
         process.stdin.resume();
     }
 
-    const ports = {};
+    let ready;
     try {
-        const cosmos = await startCosmos(opts.cosmos);
+        // Azurite starts in its own process meanwhile.
+        const azuriteStarting = startAzurite(opts);
+        const cosmos = await startCosmos(opts.cosmos).catch(async err => {
+            await azuriteStarting.then(a => a.close(), () => undefined);
+            throw err;
+        });
         running.push(cosmos);
-        ports.cosmos = cosmos.port;
-        for (const kind of ["blob", "queue", "table"]) {
-            const s = await startAzurite(kind, opts[kind], tmpRoot);
-            running.push(s);
-            ports[kind] = s.port;
-        }
+        const azurite = await azuriteStarting;
+        running.push(azurite);
+        ready = describe(cosmos.port, azurite);
     }
     catch (err) {
         process.stderr.write(`start.js: ${err.message}\n`);
@@ -200,7 +258,7 @@ async function main() {
     }
     if (stopping)
         return;
-    process.stdout.write(`READY ${JSON.stringify({ cosmos: ports.cosmos, blob: ports.blob, queue: ports.queue, table: ports.table })}\n`);
+    process.stdout.write(`READY ${JSON.stringify(ready)}\n`);
 }
 
 main().catch(err => fail(err && err.stack ? err.stack : String(err)));

@@ -46,7 +46,7 @@ internal sealed class AppProcess : IAsyncDisposable
         start.Environment["Traceway__AdminKey"] = adminKey;
         start.Environment["Traceway__ProvisionStorage"] = "true";
         start.Environment["Traceway__Cosmos__AccountEndpoint"] = emulators.CosmosEndpoint.ToString();
-        start.Environment["Traceway__Cosmos__Key"] = Emulators.CosmosKey;
+        start.Environment["Traceway__Cosmos__Key"] = emulators.CosmosKey;
         start.Environment["Traceway__Cosmos__DatabaseName"] = database;
         start.Environment["Traceway__Blob__ConnectionString"] = emulators.BlobConnectionString;
         start.Environment["Traceway__ChangeFeed__Enabled"] = changeFeed ? "true" : "false";

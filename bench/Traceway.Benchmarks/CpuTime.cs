@@ -5,9 +5,10 @@ namespace Traceway.Benchmarks;
 
 /// <summary>
 /// CPU time used by each process of the local stack (emulator, app, benchmark) over measured windows, so the
-/// report can say where the cost of an ingested span goes on a machine whose cores are all busy.
+/// report can say where the cost of an ingested span goes on a machine whose cores are all busy. A part of the stack
+/// can be several processes (the emulators: Cosmos DB and Azurite); their times are summed.
 /// </summary>
-internal sealed class CpuTime(IReadOnlyDictionary<string, int> processes)
+internal sealed class CpuTime(IReadOnlyDictionary<string, IReadOnlyList<int>> processes)
 {
     private readonly Dictionary<string, TimeSpan> _used = processes.Keys.ToDictionary(p => p, _ => TimeSpan.Zero, StringComparer.Ordinal);
 
@@ -31,9 +32,9 @@ internal sealed class CpuTime(IReadOnlyDictionary<string, int> processes)
     public IReadOnlyDictionary<string, double> PerUnit(double work, double units) =>
         _used.ToDictionary(u => u.Key, u => Math.Round(u.Value.TotalMilliseconds / work * units, 1), StringComparer.Ordinal);
 
-    private Dictionary<string, TimeSpan> Read() => processes.ToDictionary(p => p.Key, p =>
+    private Dictionary<string, TimeSpan> Read() => processes.ToDictionary(p => p.Key, p => p.Value.Aggregate(TimeSpan.Zero, (total, id) =>
     {
-        using var process = Process.GetProcessById(p.Value);
-        return process.TotalProcessorTime;
-    }, StringComparer.Ordinal);
+        using var process = Process.GetProcessById(id);
+        return total + process.TotalProcessorTime;
+    }), StringComparer.Ordinal);
 }

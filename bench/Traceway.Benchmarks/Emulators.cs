@@ -9,21 +9,21 @@ namespace Traceway.Benchmarks;
 /// The local emulators (Cosmos DB and Azurite) in one Node process on free loopback ports, as the local run
 /// starts them; optionally with the Cosmos emulator's request log on, so <see cref="CosmosRequestLog"/> can count
 /// requests. The log costs the emulator about 15% of its throughput, so only the request count turns it on.
+/// Endpoints and keys come from the emulators' READY line (emulators/start.js owns them; see emulators/README.md).
 /// </summary>
 internal sealed class Emulators : IAsyncDisposable
 {
-    public const string CosmosKey = "C2y6yDjf5/R+ob0N8A7Cgv30VRDJIWEHLM+4QDU5DE2nQ9nDuVTqobD4b8mGGyPMbIZnqyMsEcaGQy67XIw/Jw==";
-
-    private const string AzuriteAccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
-
     private readonly Process _process;
     private readonly CosmosRequestLog? _requestLog;
 
-    private Emulators(Process process, Uri cosmosEndpoint, int blobPort, bool logRequests)
+    private Emulators(Process process, JsonElement ready, bool logRequests)
     {
         _process = process;
-        CosmosEndpoint = cosmosEndpoint;
-        BlobConnectionString = $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={AzuriteAccountKey};BlobEndpoint=http://127.0.0.1:{blobPort}/devstoreaccount1;";
+        var cosmos = ready.GetProperty("cosmos");
+        CosmosEndpoint = new Uri(cosmos.GetProperty("endpoint").GetString()!);
+        CosmosKey = cosmos.GetProperty("key").GetString()!;
+        BlobConnectionString = ready.GetProperty("blob").GetProperty("connectionString").GetString()!;
+        ProcessIds = [.. ready.GetProperty("processes").EnumerateObject().Select(p => p.Value.GetInt32())];
         if (logRequests)
         {
             _requestLog = new CosmosRequestLog(process.StandardError);
@@ -36,7 +36,11 @@ internal sealed class Emulators : IAsyncDisposable
 
     public Uri CosmosEndpoint { get; }
 
-    public int ProcessId => _process.Id;
+    /// <summary>The Cosmos DB emulator's well-known key (it accepts any key).</summary>
+    public string CosmosKey { get; }
+
+    /// <summary>The emulators' processes: Cosmos DB (the process started here) and Azurite (its child).</summary>
+    public IReadOnlyList<int> ProcessIds { get; }
 
     public string BlobConnectionString { get; }
 
@@ -66,9 +70,14 @@ internal sealed class Emulators : IAsyncDisposable
 
         var process = Process.Start(start) ?? throw new InvalidOperationException("node could not be started.");
         var ready = await process.StandardOutput.ReadLineAsync() ?? throw new InvalidOperationException("The emulators did not start.");
-        var ports = JsonDocument.Parse(ready["READY ".Length..]).RootElement;
+        if (!ready.StartsWith("READY ", StringComparison.Ordinal))
+        {
+            throw new InvalidOperationException("The emulators did not start: " + ready);
+        }
+
+        using var json = JsonDocument.Parse(ready["READY ".Length..]);
         _ = process.StandardOutput.BaseStream.CopyToAsync(Stream.Null);
-        return new Emulators(process, new Uri($"https://127.0.0.1:{ports.GetProperty("cosmos").GetInt32()}/"), ports.GetProperty("blob").GetInt32(), logRequests);
+        return new Emulators(process, json.RootElement, logRequests);
     }
 
     /// <summary>A Cosmos client made as the app makes its own (the baseline must not differ in settings).</summary>

@@ -31,8 +31,8 @@ internal static class IngestBenchmark
 
         var traceway = new LoadResult();
         var direct = new LoadResult();
-        var tracewayCpu = new CpuTime(new Dictionary<string, int> { ["emulator"] = emulators.ProcessId, ["app"] = app.ProcessId, ["benchmark"] = Environment.ProcessId });
-        var baselineCpu = new CpuTime(new Dictionary<string, int> { ["emulator"] = emulators.ProcessId, ["benchmark"] = Environment.ProcessId });
+        var tracewayCpu = new CpuTime(new Dictionary<string, IReadOnlyList<int>> { ["emulator"] = emulators.ProcessIds, ["app"] = [app.ProcessId], ["benchmark"] = [Environment.ProcessId] });
+        var baselineCpu = new CpuTime(new Dictionary<string, IReadOnlyList<int>> { ["emulator"] = emulators.ProcessIds, ["benchmark"] = [Environment.ProcessId] });
         var window = TimeSpan.FromSeconds((double)settings.IngestSeconds / settings.Rounds);
         for (var round = 0; round < settings.Rounds; round++)
         {

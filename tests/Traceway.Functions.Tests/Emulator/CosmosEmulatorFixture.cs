@@ -16,7 +16,7 @@ public sealed class CosmosEmulatorFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         var emulators = await LocalEmulators.Shared;
-        var options = new CosmosOptions { AccountEndpoint = emulators.CosmosEndpoint, Key = LocalEmulators.CosmosKey };
+        var options = new CosmosOptions { AccountEndpoint = emulators.CosmosEndpoint, Key = emulators.CosmosKey };
         _client = StorageServiceCollectionExtensions.CreateCosmosClient(options, () => throw new InvalidOperationException("The emulator uses a key."), []);
         Database = (await Client.CreateDatabaseAsync("compat-" + Guid.NewGuid().ToString("N"))).Database;
     }

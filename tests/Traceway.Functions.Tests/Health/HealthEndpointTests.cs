@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Traceway.Tests.Infrastructure;
 
 namespace Traceway.Tests.Health;
@@ -26,9 +27,12 @@ public sealed class HealthEndpointTests
     [Fact]
     public async Task Health_is_503_naming_blob_storage_when_it_does_not_answer()
     {
+        // The emulator's account and key, at an endpoint where nothing listens (port 9, discard).
+        var emulators = await LocalEmulators.Shared;
+        var unreachable = Regex.Replace(emulators.BlobConnectionString, "BlobEndpoint=http://[^/;]+", "BlobEndpoint=http://127.0.0.1:9");
         await using var app = new TracewayApp()
             .WithSetting("Traceway:ProvisionStorage", "false")
-            .WithSetting("Traceway:Blob:ConnectionString", "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;BlobEndpoint=http://127.0.0.1:9/devstoreaccount1;");
+            .WithSetting("Traceway:Blob:ConnectionString", unreachable);
         await app.InitializeAsync();
         using var client = app.CreateClient();
 

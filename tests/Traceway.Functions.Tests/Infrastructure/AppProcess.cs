@@ -44,7 +44,7 @@ public sealed class AppProcess : IAsyncDisposable
         start.RedirectStandardOutput = true;
         start.RedirectStandardError = true;
         start.Environment["Traceway__Cosmos__AccountEndpoint"] = emulators.CosmosEndpoint.ToString();
-        start.Environment["Traceway__Cosmos__Key"] = LocalEmulators.CosmosKey;
+        start.Environment["Traceway__Cosmos__Key"] = emulators.CosmosKey;
         start.Environment["Traceway__Cosmos__DatabaseName"] = "process-" + Guid.NewGuid().ToString("N");
         start.Environment["Traceway__Blob__ConnectionString"] = emulators.BlobConnectionString;
         start.Environment["Traceway__ProvisionStorage"] = "true";

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Text.Json;
 
 namespace Traceway.Tests.Infrastructure;
@@ -7,31 +6,30 @@ namespace Traceway.Tests.Infrastructure;
 /// <summary>
 /// The Cosmos DB and Azurite emulators (emulators/start.js), started once per test run on free loopback
 /// ports and stopped by process id when the run ends. If the test process dies first, the emulator
-/// process exits by itself when its standard input closes.
+/// process exits by itself when its standard input closes. Endpoints and keys come from the emulators' READY line
+/// (emulators/start.js owns them; see emulators/README.md).
 /// </summary>
 internal sealed class LocalEmulators : IAsyncDisposable
 {
-    public const string CosmosKey = "C2y6yDjf5/R+ob0N8A7Cgv30VRDJIWEHLM+4QDU5DE2nQ9nDuVTqobD4b8mGGyPMbIZnqyMsEcaGQy67XIw/Jw==";
-
-    // Azurite's well-known development account.
-    private const string BlobAccount = "devstoreaccount1";
-    private const string BlobKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
-
     private static readonly Lazy<Task<LocalEmulators>> SharedInstance = new(StartAsync);
 
     private readonly Process _process;
 
-    private LocalEmulators(Process process, int cosmosPort, int blobPort)
+    private LocalEmulators(Process process, JsonElement ready)
     {
         _process = process;
-        CosmosEndpoint = new Uri(string.Create(CultureInfo.InvariantCulture, $"https://127.0.0.1:{cosmosPort}/"));
-        BlobConnectionString = string.Create(CultureInfo.InvariantCulture,
-            $"DefaultEndpointsProtocol=http;AccountName={BlobAccount};AccountKey={BlobKey};BlobEndpoint=http://127.0.0.1:{blobPort}/{BlobAccount};");
+        var cosmos = ready.GetProperty("cosmos");
+        CosmosEndpoint = new Uri(cosmos.GetProperty("endpoint").GetString()!);
+        CosmosKey = cosmos.GetProperty("key").GetString()!;
+        BlobConnectionString = ready.GetProperty("blob").GetProperty("connectionString").GetString()!;
     }
 
     public static Task<LocalEmulators> Shared => SharedInstance.Value;
 
     public Uri CosmosEndpoint { get; }
+
+    /// <summary>The Cosmos DB emulator's well-known key (it accepts any key).</summary>
+    public string CosmosKey { get; }
 
     public string BlobConnectionString { get; }
 
@@ -80,8 +78,8 @@ internal sealed class LocalEmulators : IAsyncDisposable
             if (line.StartsWith("READY ", StringComparison.Ordinal))
             {
                 _ = DrainAsync(process.StandardOutput);
-                var ports = JsonDocument.Parse(line["READY ".Length..]).RootElement;
-                return new LocalEmulators(process, ports.GetProperty("cosmos").GetInt32(), ports.GetProperty("blob").GetInt32());
+                using var ready = JsonDocument.Parse(line["READY ".Length..]);
+                return new LocalEmulators(process, ready.RootElement);
             }
         }
 

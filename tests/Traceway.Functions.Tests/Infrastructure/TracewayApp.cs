@@ -39,7 +39,7 @@ public class TracewayApp : WebApplicationFactory<Program>, IAsyncLifetime
     {
         var emulators = await LocalEmulators.Shared;
         _settings.TryAdd("Traceway:Cosmos:AccountEndpoint", emulators.CosmosEndpoint.ToString());
-        _settings.TryAdd("Traceway:Cosmos:Key", LocalEmulators.CosmosKey);
+        _settings.TryAdd("Traceway:Cosmos:Key", emulators.CosmosKey);
         _settings.TryAdd("Traceway:Cosmos:DatabaseName", DatabaseName);
         _settings.TryAdd("Traceway:Blob:ConnectionString", emulators.BlobConnectionString);
         _settings.TryAdd("Traceway:ProvisionStorage", "true");
