@@ -39,7 +39,7 @@ public sealed class WorkerRollupHostingTests : IAsyncLifetime
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Traceway:Cosmos:AccountEndpoint"] = emulators.CosmosEndpoint.ToString(),
-            ["Traceway:Cosmos:Key"] = LocalEmulators.CosmosKey,
+            ["Traceway:Cosmos:Key"] = emulators.CosmosKey,
             ["Traceway:Cosmos:DatabaseName"] = _ingest.DatabaseName,
             ["Traceway:Blob:ConnectionString"] = emulators.BlobConnectionString,
             ["Traceway:ChangeFeed:PollIntervalMs"] = "100",
