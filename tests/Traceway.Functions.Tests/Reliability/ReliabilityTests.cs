@@ -85,6 +85,7 @@ public sealed class ReliabilityTests
 
         // Half the load is rolled up completely...
         await load.RunAsync(clients: 3, LoadBatches / 4);
+        Assert.True(load.AcknowledgedSpans.Count >= 0.95 * load.SentSpans, $"only {load.AcknowledgedSpans.Count} of {load.SentSpans} spans were acknowledged");
         var rolledUp = await WaitForSummariesAsync(stores, project.Id, load);
         Assert.Equal(Expected(load), rolledUp);
 
