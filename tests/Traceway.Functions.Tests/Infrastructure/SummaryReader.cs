@@ -17,6 +17,9 @@ public sealed class SummaryReader(TracewayApp app, string projectId)
     public async Task<JsonNode?> TraceAsync(string sessionId, string traceId) =>
         await ReadAsync(DocumentKeys.SessionPartitionKey(projectId, sessionId), DocumentKeys.TraceDocumentId(traceId));
 
+    public async Task<JsonNode?> SessionlessTraceAsync(string traceId) =>
+        await ReadAsync(DocumentKeys.PartitionKey(projectId, null, traceId), DocumentKeys.TraceDocumentId(traceId));
+
     /// <summary>Polls until the session summary satisfies <paramref name="done"/>, or the timeout passes; returns the last read.</summary>
     public async Task<JsonNode?> WaitForSessionAsync(string sessionId, Func<JsonNode, bool> done, TimeSpan timeout)
     {

@@ -179,9 +179,27 @@ public sealed class BadInputTests(TracewayApp app) : IClassFixture<TracewayApp>
     }
 
     [Fact]
-    public void The_corpus_holds_at_least_forty_cases()
+    public async Task The_whole_bad_trace_corpus_in_one_request_gets_one_error_per_bad_trace_at_its_own_position()
     {
-        Assert.True(BadTraces.Count + BadSpans.Count + BadBodies.Count + 3 >= 40);
+        using var api = await IngestApi.ForNewProjectAsync(app);
+        var cases = BadTraces.Select(c => (Because: (string)c[0], Trace: (string)c[1], Field: (string)c[2])).ToList();
+        // Each bad trace gets its own id, so that one can only be refused for its own problem.
+        var traces = cases.Select((c, i) => c.Trace.Replace("\"id\":\"bad\"", $"\"id\":\"bad-{i}\"", StringComparison.Ordinal));
+
+        var (status, body) = await api.IngestRawAsync($"{{\"traces\":[{ValidTrace},{string.Join(",", traces)}]}}");
+
+        Assert.True(status == HttpStatusCode.MultiStatus, $"{status} {body}");
+        Assert.Equal((2, cases.Count), (body.GetProperty("accepted").GetInt32(), body.GetProperty("rejected").GetInt32()));
+        Assert.Equal(
+            cases.Select((c, i) => (c.Because, "trace", i + 1, 400, c.Field)),
+            body.GetProperty("errors").EnumerateArray().Select(e => (
+                cases[e.GetProperty("index").GetInt32() - 1].Because, e.GetProperty("kind").GetString()!, e.GetProperty("index").GetInt32(), e.GetProperty("status").GetInt32(),
+                e.TryGetProperty("field", out var f) ? f.GetString()! : "")));
+        await AssertOnlyTheValidTraceIsStoredAsync(api);
+        foreach (var i in Enumerable.Range(0, cases.Count))
+        {
+            Assert.Null(await api.GetTraceAsync($"bad-{i}"));
+        }
     }
 
     private static async Task AssertOnlyTheValidTraceIsStoredAsync(IngestApi api)

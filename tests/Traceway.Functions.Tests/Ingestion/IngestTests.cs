@@ -3,6 +3,9 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Microsoft.Azure.Cosmos;
+using Microsoft.Extensions.DependencyInjection;
+using Traceway.Storage;
 using Traceway.Tests.Infrastructure;
 
 namespace Traceway.Tests.Ingestion;
@@ -75,11 +78,15 @@ public sealed class IngestTests(TracewayApp app) : IClassFixture<TracewayApp>
         Assert.Equal(2, body.GetProperty("items").GetArrayLength());
     }
 
+    /// <summary>A valid trace with a span, as it would be sent inside an envelope.</summary>
+    private const string ValidTrace = """{"id":"t","sessionId":"s","startedAt":"2026-11-20T10:00:00Z","spans":[{"id":"a","name":"x","startedAt":"2026-11-20T10:00:00Z"}]}""";
+
     [Theory]
-    [InlineData("{\"traces\": [", "not valid JSON")]
-    [InlineData("[1, 2]", "not an ingest request")]
-    [InlineData("{\"traces\": {\"id\": \"t\"}}", "not an ingest request")]
-    [InlineData("{\"items\": []}", "not an ingest request")]
+    [InlineData("{\"traces\": [" + ValidTrace, "not valid JSON")]
+    [InlineData("[" + ValidTrace + "]", "not an ingest request")]
+    [InlineData("{\"traces\": " + ValidTrace + "}", "not an ingest request")]
+    [InlineData("{\"items\": [" + ValidTrace + "]}", "not an ingest request")]
+    [InlineData("{\"traces\": [" + ValidTrace + "]} {\"traces\": []}", "not valid JSON")]
     [InlineData("", "Empty body")]
     public async Task A_body_that_is_not_an_ingest_envelope_is_a_400_and_stores_nothing(string json, string title)
     {
@@ -90,6 +97,21 @@ public sealed class IngestTests(TracewayApp app) : IClassFixture<TracewayApp>
         Assert.Equal(HttpStatusCode.BadRequest, status);
         Assert.Contains(title, body.GetProperty("title").GetString(), StringComparison.Ordinal);
         Assert.False(string.IsNullOrEmpty(body.GetProperty("detail").GetString()));
+        Assert.Null(await api.GetTraceAsync("t"));
+        Assert.Equal((0, 0), (await CountDocumentsAsync(app.Services.GetRequiredService<TracewayStores>().Traces, api.Project.Id), await CountDocumentsAsync(app.Services.GetRequiredService<TracewayStores>().TraceIndex, api.Project.Id)));
+    }
+
+    /// <summary>Sanity check of the check above: the same valid trace in a proper envelope is stored, as two documents and one index entry.</summary>
+    [Fact]
+    public async Task The_valid_trace_of_the_envelope_cases_is_stored_when_sent_properly()
+    {
+        using var api = await IngestApi.ForNewProjectAsync(app);
+
+        var (status, _) = await api.IngestRawAsync("{\"traces\": [" + ValidTrace + "]}");
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.NotNull(await api.GetTraceAsync("t"));
+        Assert.Equal((2, 1), (await CountDocumentsAsync(app.Services.GetRequiredService<TracewayStores>().Traces, api.Project.Id), await CountDocumentsAsync(app.Services.GetRequiredService<TracewayStores>().TraceIndex, api.Project.Id)));
     }
 
     [Theory]
@@ -265,6 +287,20 @@ public sealed class IngestTests(TracewayApp app) : IClassFixture<TracewayApp>
         Assert.Equal(["b-span"], seenByB["spans"]!.AsArray().Select(s => (string?)s!["id"]));
         Assert.NotNull(await b.GetTraceAsync("only-in-b"));
         Assert.Null(await a.GetTraceAsync("only-in-b"));
+    }
+
+    /// <summary>How many documents of the project a container holds, read from the store itself.</summary>
+    private static async Task<int> CountDocumentsAsync(Container container, string projectId)
+    {
+        var query = new QueryDefinition("SELECT VALUE COUNT(1) FROM c WHERE c.projectId = @p").WithParameter("@p", projectId);
+        using var iterator = container.GetItemQueryIterator<int>(query);
+        var count = 0;
+        while (iterator.HasMoreResults)
+        {
+            count += (await iterator.ReadNextAsync()).Sum();
+        }
+
+        return count;
     }
 
     private static ByteArrayContent Gzip(string json)

@@ -103,6 +103,67 @@ public sealed class MergeTests(TracewayApp app) : IClassFixture<TracewayApp>
         Assert.Equal("question", (string?)span["input"]);
     }
 
+    [Fact]
+    public async Task Each_later_value_of_a_span_field_replaces_the_earlier_one()
+    {
+        using var api = await IngestApi.ForNewProjectAsync(app);
+        JsonObject Version(int v) => new()
+        {
+            ["id"] = "span", ["traceId"] = "t", ["sessionId"] = "s", ["parentId"] = $"parent-{v}", ["name"] = $"name-{v}", ["kind"] = v == 2 ? "tool" : "llm",
+            ["model"] = v == 2 ? "claude-3-5-sonnet-20241022" : "gpt-4o", ["provider"] = $"provider-{v}", ["input"] = $"input {v}", ["output"] = new JsonObject { ["v"] = v },
+            ["inputTokens"] = 100 * v, ["outputTokens"] = 10 * v, ["error"] = $"error {v}", ["attributes"] = new JsonObject { ["shared"] = v, [$"only-{v}"] = true },
+            ["startedAt"] = $"2026-11-20T10:00:0{v}Z", ["endedAt"] = $"2026-11-20T10:00:1{v}Z",
+        };
+
+        foreach (var v in new[] { 0, 1, 2 })
+        {
+            var (status, body) = await api.IngestAsync(new JsonObject { ["spans"] = new JsonArray(Version(v)) });
+            Assert.True(status == HttpStatusCode.OK, body.ToString());
+            var span = (await api.GetTraceAsync("t"))!["spans"]![0]!;
+
+            Assert.Equal(($"parent-{v}", $"name-{v}", v == 2 ? "tool" : "llm", v == 2 ? "claude-3-5-sonnet-20241022" : "gpt-4o", $"provider-{v}"),
+                ((string?)span["parentId"], (string?)span["name"], (string?)span["kind"], (string?)span["model"], (string?)span["provider"]));
+            Assert.Equal(($"input {v}", v, 100L * v, 10L * v, $"error {v}"),
+                ((string?)span["input"], (int)span["output"]!["v"]!, (long)span["inputTokens"]!, (long)span["outputTokens"]!, (string?)span["error"]));
+            Assert.Equal(
+                (DateTimeOffset.Parse($"2026-11-20T10:00:0{v}Z", System.Globalization.CultureInfo.InvariantCulture), DateTimeOffset.Parse($"2026-11-20T10:00:1{v}Z", System.Globalization.CultureInfo.InvariantCulture)),
+                ((DateTimeOffset)span["startedAt"]!, (DateTimeOffset)span["endedAt"]!));
+            Assert.Equal(v, (int)span["attributes"]!["shared"]!);
+            Assert.Equal(Enumerable.Range(0, v + 1).Select(i => $"only-{i}").Prepend("shared").Order(StringComparer.Ordinal), span["attributes"]!.AsObject().Select(p => p.Key).Order(StringComparer.Ordinal));
+        }
+    }
+
+    [Fact]
+    public async Task A_cost_from_the_caller_is_kept_whether_it_arrives_before_or_after_the_tokens()
+    {
+        using var costLast = await IngestApi.ForNewProjectAsync(app);
+        using var costFirst = await IngestApi.ForNewProjectAsync(app);
+        using var estimateOnly = await IngestApi.ForNewProjectAsync(app);
+        var tokens = new { id = "span", traceId = "t", sessionId = "s", name = "chat", kind = "llm", model = "gpt-4o", inputTokens = 1000, outputTokens = 500, startedAt = "2026-11-20T10:00:00Z" };
+        var cost = new { id = "span", traceId = "t", sessionId = "s", name = "chat", cost = 0.5, startedAt = "2026-11-20T10:00:00Z" };
+        var moreTokens = new { id = "span", traceId = "t", sessionId = "s", name = "chat", outputTokens = 1000, startedAt = "2026-11-20T10:00:00Z" };
+
+        await costLast.IngestAsync(new { spans = new[] { tokens } });
+        var estimated = (await costLast.GetTraceAsync("t"))!["spans"]![0]!;
+        await costLast.IngestAsync(new { spans = new[] { cost } });
+        await costFirst.IngestAsync(new { spans = new[] { cost } });
+        await costFirst.IngestAsync(new { spans = new[] { tokens } });
+        await estimateOnly.IngestAsync(new { spans = new[] { tokens } });
+        await estimateOnly.IngestAsync(new { spans = new[] { moreTokens } });
+
+        // gpt-4o lists at $2.50 per million input tokens and $10 per million output tokens.
+        Assert.Equal(("estimated", Math.Round(1000 * 2.5e-6 + 500 * 10e-6, 10)), ((string?)estimated["costSource"], Math.Round((double)estimated["cost"]!, 10)));
+        foreach (var api in new[] { costLast, costFirst })
+        {
+            var span = (await api.GetTraceAsync("t"))!["spans"]![0]!;
+            Assert.Equal(("provided", 0.5, 1000L, 500L), ((string?)span["costSource"], (double)span["cost"]!, (long)span["inputTokens"]!, (long)span["outputTokens"]!));
+        }
+
+        // Without a cost from the caller, the estimate follows the merged tokens.
+        var reestimated = (await estimateOnly.GetTraceAsync("t"))!["spans"]![0]!;
+        Assert.Equal(("estimated", Math.Round(1000 * 2.5e-6 + 1000 * 10e-6, 10)), ((string?)reestimated["costSource"], Math.Round((double)reestimated["cost"]!, 10)));
+    }
+
     private async Task<string[]> ETagsAsync(IngestApi api, string traceId, params string[] spanIds)
     {
         var traces = app.Services.GetRequiredService<TracewayStores>().Traces;
@@ -112,6 +173,8 @@ public sealed class MergeTests(TracewayApp app) : IClassFixture<TracewayApp>
         foreach (var id in ids)
         {
             using var response = await traces.ReadItemStreamAsync(id, pk);
+            Assert.True(response.StatusCode == HttpStatusCode.OK, $"{id}: {response.StatusCode}");
+            Assert.False(string.IsNullOrEmpty(response.Headers.ETag));
             etags.Add(response.Headers.ETag);
         }
 

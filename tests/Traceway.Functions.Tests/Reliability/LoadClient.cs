@@ -7,11 +7,19 @@ using System.Text.Json.Nodes;
 namespace Traceway.Tests.Reliability;
 
 /// <summary>
-/// Several SDK-like clients ingesting batches concurrently for a bounded time against loopback, keeping a
-/// ledger of every item sent, acknowledged, or reported as not stored.
+/// Several SDK-like clients ingesting a fixed number of batches concurrently against loopback, keeping a
+/// ledger of every item sent, acknowledged, or reported as not stored. Each batch is 5 traces of 5 LLM
+/// spans (100 input tokens, 10 output tokens, cost 0.001 each), so what the summaries must say follows
+/// from the ledger alone.
 /// </summary>
 public sealed class LoadClient(Func<HttpClient> createClient, int sessions = 20)
 {
+    public const int TracesPerBatch = 5;
+    public const int SpansPerTrace = 5;
+    public const long InputTokensPerSpan = 100;
+    public const long OutputTokensPerSpan = 10;
+    public const double CostPerSpan = 0.001;
+
     private int _batch;
 
     public ConcurrentDictionary<string, bool> AcknowledgedSpans { get; } = new();
@@ -22,19 +30,22 @@ public sealed class LoadClient(Func<HttpClient> createClient, int sessions = 20)
 
     public ConcurrentBag<HttpStatusCode> Statuses { get; } = [];
 
+    /// <summary>Items (traces and spans) sent so far.</summary>
     public int Sent => _sent;
+
+    /// <summary>Spans sent so far.</summary>
+    public int SentSpans => _sent / (TracesPerBatch + (TracesPerBatch * SpansPerTrace)) * TracesPerBatch * SpansPerTrace;
 
     private int _sent;
 
-    /// <summary>Sends batches from <paramref name="clients"/> clients until the time is up or <paramref name="maxBatches"/> were sent.</summary>
-    public async Task RunAsync(int clients, TimeSpan duration, int maxBatches = int.MaxValue)
+    /// <summary>Sends exactly <paramref name="batches"/> batches from <paramref name="clients"/> concurrent clients.</summary>
+    public async Task RunAsync(int clients, int batches)
     {
-        var deadline = DateTime.UtcNow + duration;
-        var sent = 0;
+        var taken = 0;
         await Task.WhenAll(Enumerable.Range(0, clients).Select(async _ =>
         {
             using var client = createClient();
-            while (DateTime.UtcNow < deadline && Interlocked.Increment(ref sent) <= maxBatches)
+            while (Interlocked.Increment(ref taken) <= batches)
             {
                 await SendBatchAsync(client, Interlocked.Increment(ref _batch));
             }
@@ -47,22 +58,22 @@ public sealed class LoadClient(Func<HttpClient> createClient, int sessions = 20)
     private async Task SendBatchAsync(HttpClient client, int batch)
     {
         var traces = new JsonArray();
-        for (var t = 0; t < 5; t++)
+        for (var t = 0; t < TracesPerBatch; t++)
         {
             var traceId = $"b-{batch}-{t}";
             var start = DateTimeOffset.Parse("2026-11-20T10:00:00Z", System.Globalization.CultureInfo.InvariantCulture).AddSeconds(batch).AddMilliseconds(t);
             traces.Add(new JsonObject
             {
                 ["id"] = traceId, ["sessionId"] = SessionOf(traceId, sessions), ["startedAt"] = start.ToString("O"), ["endedAt"] = start.AddSeconds(1).ToString("O"),
-                ["spans"] = new JsonArray([.. Enumerable.Range(0, 5).Select(s => (JsonNode)new JsonObject
+                ["spans"] = new JsonArray([.. Enumerable.Range(0, SpansPerTrace).Select(s => (JsonNode)new JsonObject
                 {
-                    ["id"] = $"s{s}", ["name"] = "chat", ["kind"] = "llm", ["model"] = "gpt-4o", ["inputTokens"] = 100, ["outputTokens"] = 10, ["cost"] = 0.001,
+                    ["id"] = $"s{s}", ["name"] = "chat", ["kind"] = "llm", ["model"] = "gpt-4o", ["inputTokens"] = InputTokensPerSpan, ["outputTokens"] = OutputTokensPerSpan, ["cost"] = CostPerSpan,
                     ["input"] = new string('x', 800), ["startedAt"] = start.AddMilliseconds(s).ToString("O"),
                 })]),
             });
         }
 
-        Interlocked.Add(ref _sent, 30);
+        Interlocked.Add(ref _sent, TracesPerBatch + (TracesPerBatch * SpansPerTrace));
         using var response = await client.PostAsJsonAsync(new Uri("/api/ingest", UriKind.Relative), new JsonObject { ["traces"] = traces });
         Statuses.Add(response.StatusCode);
         var body = await response.Content.ReadFromJsonAsync<JsonElement>();
@@ -98,7 +109,7 @@ public sealed class LoadClient(Func<HttpClient> createClient, int sessions = 20)
                 AcknowledgedTraces[traceId] = true;
             }
 
-            for (var s = 0; s < 5; s++)
+            for (var s = 0; s < SpansPerTrace; s++)
             {
                 if (!failedKeys.Contains(("span", t, s)))
                 {

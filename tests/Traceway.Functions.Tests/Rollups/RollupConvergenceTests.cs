@@ -39,17 +39,18 @@ public sealed class RollupConvergenceTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Duplicate_reversed_and_concurrent_deliveries_converge_to_the_in_order_summaries()
+    public async Task Duplicate_reversed_and_concurrent_deliveries_all_give_the_summaries_computed_from_the_sent_data()
     {
         await _api.IngestAsync(Journey.Request(1, 2, 3, 4, 5));
         var changes = await StoredDocumentsAsync();
         await Handler.HandleAsync(changes, default);
+        await AssertJourneySummariesAsync("in order");
         var inOrder = await _summaries.AllAsync(Journey.SessionId);
-        Journey.AssertSummary(await _summaries.SessionAsync(Journey.SessionId));
 
         await _summaries.DeleteAllAsync(Journey.SessionId);
         await Handler.HandleAsync(changes, default);
         await Handler.HandleAsync(changes, default);
+        await AssertJourneySummariesAsync("twice");
         var twice = await _summaries.AllAsync(Journey.SessionId);
 
         await _summaries.DeleteAllAsync(Journey.SessionId);
@@ -58,16 +59,18 @@ public sealed class RollupConvergenceTests : IAsyncLifetime
             await Handler.HandleAsync(batch.Reverse(), default);
         }
 
+        await AssertJourneySummariesAsync("reversed");
         var reversed = await _summaries.AllAsync(Journey.SessionId);
 
         // Two processors racing on one session, each with a different turn: no update may be lost.
         await _summaries.DeleteAllAsync(Journey.SessionId);
         await Task.WhenAll(changes.GroupBy(c => c.GetProperty("traceId").GetString()).Select(turn => Task.Run(() => Handler.HandleAsync(turn, default))));
-        var raced = await _summaries.AllAsync(Journey.SessionId);
+        await AssertJourneySummariesAsync("raced");
 
+        // Beyond the oracle's fields (e.g. per-model usage), every delivery wrote the very same documents.
         Assert.Equal(inOrder, twice);
         Assert.Equal(inOrder, reversed);
-        Assert.Equal(inOrder, raced);
+        Assert.Equal(inOrder, await _summaries.AllAsync(Journey.SessionId));
     }
 
     [Fact]
@@ -90,23 +93,52 @@ public sealed class RollupConvergenceTests : IAsyncLifetime
         await _api.IngestAsync(Journey.Request(1, 2, 3, 4, 5));
         var traceDocuments = (await StoredDocumentsAsync()).Where(d => d.GetProperty("type").GetString() == "trace").ToList();
         await Handler.HandleAsync(traceDocuments, default);
-        var final = await _summaries.AllAsync(Journey.SessionId);
-        await _summaries.DeleteAllAsync(Journey.SessionId);
-        await Handler.HandleAsync(await StoredDocumentsAsync(), default);
 
-        Assert.Equal((5, 8, 1500L), ((int)fromSpans!["traceCount"]!, (int)fromSpans["spanCount"]!, (long)fromSpans["inputTokens"]!));
+        // Turn 1 known only by its LLM span (10:00:00.100 to .600): 100 input tokens, 10 output tokens.
+        Assert.Equal((5, 8, 1500L, 150L), ((int)fromSpans!["traceCount"]!, (int)fromSpans["spanCount"]!, (long)fromSpans["inputTokens"]!, (long)fromSpans["outputTokens"]!));
         Assert.Empty(fromSpans["userIds"]!.AsArray());
-        Assert.Equal(await _summaries.AllAsync(Journey.SessionId), final);
-        Journey.AssertSummary(await _summaries.SessionAsync(Journey.SessionId));
+        Assert.Equal(new DateTimeOffset(2026, 11, 20, 10, 0, 0, 100, TimeSpan.Zero), (DateTimeOffset)fromSpans["startedAt"]!);
+        await AssertJourneySummariesAsync("trace documents after their spans");
     }
 
     [Fact]
-    public async Task Rebuilding_reproduces_deleted_summaries_exactly()
+    public async Task A_trace_that_says_error_makes_its_summary_and_its_session_error_though_none_of_its_spans_failed()
     {
+        var failed = new JsonObject
+        {
+            ["id"] = "failed-turn", ["sessionId"] = "s-trace-error", ["name"] = "chat-turn", ["status"] = "error", ["startedAt"] = "2026-11-20T10:00:00Z", ["endedAt"] = "2026-11-20T10:00:04Z",
+            ["spans"] = new JsonArray(new JsonObject { ["id"] = "llm", ["name"] = "chat", ["kind"] = "llm", ["status"] = "ok", ["model"] = "gpt-4o", ["inputTokens"] = 10, ["outputTokens"] = 2, ["cost"] = 0.001, ["startedAt"] = "2026-11-20T10:00:01Z" }),
+        };
+        var fine = new JsonObject
+        {
+            ["id"] = "fine-turn", ["sessionId"] = "s-trace-error", ["name"] = "chat-turn", ["status"] = "ok", ["startedAt"] = "2026-11-20T10:01:00Z", ["endedAt"] = "2026-11-20T10:01:04Z",
+            ["spans"] = new JsonArray(new JsonObject { ["id"] = "llm", ["name"] = "chat", ["kind"] = "llm", ["status"] = "ok", ["model"] = "gpt-4o", ["inputTokens"] = 20, ["outputTokens"] = 3, ["cost"] = 0.002, ["startedAt"] = "2026-11-20T10:01:01Z" }),
+        };
+        Assert.Equal(HttpStatusCode.OK, (await _api.IngestAsync(new JsonObject { ["traces"] = new JsonArray(failed.DeepClone(), fine.DeepClone()) })).Status);
+
+        await Handler.HandleAsync(await StoredDocumentsAsync("s-trace-error"), default);
+
+        var failedSummary = await _summaries.TraceAsync("s-trace-error", "failed-turn");
+        var session = await _summaries.SessionAsync("s-trace-error");
+        Assert.Equal(("error", 0), ((string?)failedSummary!["status"], (int)failedSummary["errorCount"]!));
+        Assert.Equal("ok", (string?)(await _summaries.TraceAsync("s-trace-error", "fine-turn"))!["status"]);
+        Assert.Equal(("error", 0), ((string?)session!["status"], (int)session["errorCount"]!));
+        SummaryOracle.AssertTrace(failed, failedSummary);
+        SummaryOracle.AssertTrace(fine, await _summaries.TraceAsync("s-trace-error", "fine-turn"));
+        SummaryOracle.AssertSession([failed, fine], session);
+    }
+
+    [Fact]
+    public async Task Rebuilding_writes_deleted_summaries_back_as_computed_from_the_sent_data()
+    {
+        var sessionless = new JsonObject
+        {
+            ["id"] = "sessionless", ["name"] = "one-off", ["startedAt"] = "2026-11-20T11:00:00Z", ["endedAt"] = "2026-11-20T11:00:02.5Z", ["status"] = "error",
+            ["spans"] = new JsonArray(new JsonObject { ["id"] = "x", ["name"] = "chat", ["kind"] = "llm", ["model"] = "gpt-4o", ["inputTokens"] = 40, ["outputTokens"] = 4, ["cost"] = 0.004, ["startedAt"] = "2026-11-20T11:00:01Z" }),
+        };
         await _api.IngestAsync(Journey.Request(1, 2, 3, 4, 5));
-        await _api.IngestAsync(new { traces = new[] { Items.Turn("sessionless", null, [Items.Llm("x")]) } });
+        await _api.IngestAsync(new JsonObject { ["traces"] = new JsonArray(sessionless.DeepClone()) });
         await Handler.HandleAsync(await StoredDocumentsAsync(), default);
-        var before = await _summaries.AllAsync(Journey.SessionId);
         await _summaries.DeleteAllAsync(Journey.SessionId);
         using var admin = _app.CreateClient(_app.AdminKey);
 
@@ -116,7 +148,8 @@ public sealed class RollupConvergenceTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         // The sessionless trace was never rolled up before, so it is written too.
         Assert.Equal((6, 1, 6, 1), ((int)report["traces"]!, (int)report["sessions"]!, (int)report["traceSummariesWritten"]!, (int)report["sessionSummariesWritten"]!));
-        Assert.Equal(before, await _summaries.AllAsync(Journey.SessionId));
+        await AssertJourneySummariesAsync("rebuilt");
+        SummaryOracle.AssertTrace(sessionless, await _summaries.SessionlessTraceAsync("sessionless"));
     }
 
     [Fact]
@@ -132,11 +165,27 @@ public sealed class RollupConvergenceTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
     }
 
+    /// <summary>The journey's summaries are exactly the six the sent data gives: one per turn and the session's.</summary>
+    private async Task AssertJourneySummariesAsync(string delivery)
+    {
+        var sent = Enumerable.Range(1, 5).Select(Journey.Trace).ToList();
+        var ids = JsonNode.Parse(await _summaries.AllAsync(Journey.SessionId))!.AsArray().Select(s => (string?)s!["id"]).ToList();
+        Assert.True(ids.Order(StringComparer.Ordinal).SequenceEqual(["session", "t:turn-1", "t:turn-2", "t:turn-3", "t:turn-4", "t:turn-5"]), $"{delivery}: {string.Join(", ", ids)}");
+        foreach (var trace in sent)
+        {
+            SummaryOracle.AssertTrace(trace, await _summaries.TraceAsync(Journey.SessionId, (string)trace["id"]!));
+        }
+
+        var session = await _summaries.SessionAsync(Journey.SessionId);
+        SummaryOracle.AssertSession(sent, session);
+        Journey.AssertSummary(session);
+    }
+
     /// <summary>The session's stored trace and span documents, as the change feed would deliver them.</summary>
-    private async Task<List<JsonElement>> StoredDocumentsAsync()
+    private async Task<List<JsonElement>> StoredDocumentsAsync(string sessionId = Journey.SessionId)
     {
         var traces = _app.Services.GetRequiredService<TracewayStores>().Traces;
-        var options = new QueryRequestOptions { PartitionKey = new PartitionKey(DocumentKeys.SessionPartitionKey(_api.Project.Id, Journey.SessionId)) };
+        var options = new QueryRequestOptions { PartitionKey = new PartitionKey(DocumentKeys.SessionPartitionKey(_api.Project.Id, sessionId)) };
         using var iterator = traces.GetItemQueryIterator<JsonElement>(new QueryDefinition("SELECT * FROM c ORDER BY c._ts"), requestOptions: options);
         var documents = new List<JsonElement>();
         while (iterator.HasMoreResults)

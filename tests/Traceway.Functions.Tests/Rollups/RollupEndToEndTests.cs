@@ -24,6 +24,12 @@ public sealed class RollupEndToEndTests : IAsyncLifetime
 
         Assert.Equal((HttpStatusCode.OK, HttpStatusCode.OK), (first, rest));
         Journey.AssertSummary(summary);
+        SummaryOracle.AssertSession([.. Enumerable.Range(1, 5).Select(Journey.Trace)], summary);
+        foreach (var turn in Enumerable.Range(1, 5))
+        {
+            SummaryOracle.AssertTrace(Journey.Trace(turn), await summaries.TraceAsync(Journey.SessionId, $"turn-{turn}"));
+        }
+
         var turn2 = await summaries.TraceAsync(Journey.SessionId, "turn-2");
         Assert.Equal(("chat-turn", "error", 2, 1, 200L, 20L, 0.02, 3000L), ((string?)turn2!["name"], (string?)turn2["status"], (int)turn2["spanCount"]!, (int)turn2["errorCount"]!, (long)turn2["inputTokens"]!, (long)turn2["outputTokens"]!, (double)turn2["totalCost"]!, (long)turn2["durationMs"]!));
     }

@@ -67,6 +67,27 @@ public sealed class ReplayTests(TracewayApp app) : IClassFixture<TracewayApp>
         Assert.Equal((HttpStatusCode.NotFound, HttpStatusCode.NotFound), (detail.StatusCode, replay.StatusCode));
     }
 
+    [Theory]
+    [InlineData("")]
+    [InlineData("/replay")]
+    public async Task A_cursor_of_one_session_used_on_another_session_is_a_400_naming_cursor(string view)
+    {
+        using var api = await SeedAsync();
+        var other = Enumerable.Range(0, 6).Select(i => new { id = $"other-{i}", sessionId = "other", startedAt = SeededSessions.Base.AddSeconds(i).ToString("O") }).ToArray();
+        Assert.Equal(HttpStatusCode.OK, (await api.IngestAsync(new { traces = other })).Status);
+        using var client = app.CreateClient(api.Project.ReadKey);
+        var first = await client.GetFromJsonAsync<JsonElement>(new Uri($"/api/sessions/{Uri.EscapeDataString(SessionId)}{view}?limit=5", UriKind.Relative));
+        var cursor = Uri.EscapeDataString(first.GetProperty("nextCursor").GetString()!);
+
+        using var sameSession = await client.GetAsync(new Uri($"/api/sessions/{Uri.EscapeDataString(SessionId)}{view}?limit=5&cursor={cursor}", UriKind.Relative));
+        using var otherSession = await client.GetAsync(new Uri($"/api/sessions/other{view}?limit=5&cursor={cursor}", UriKind.Relative));
+        var problem = await otherSession.Content.ReadFromJsonAsync<JsonElement>();
+
+        Assert.Equal(HttpStatusCode.OK, sameSession.StatusCode);
+        Assert.True(otherSession.StatusCode == HttpStatusCode.BadRequest, $"{otherSession.StatusCode}: {problem}");
+        Assert.True(problem.GetProperty("errors").TryGetProperty("cursor", out _), problem.ToString());
+    }
+
     [Fact]
     public async Task A_thousand_turn_session_reads_page_by_page()
     {

@@ -44,6 +44,22 @@ public sealed class TraceListTests(SeededSessions data)
     }
 
     [Fact]
+    public async Task From_keeps_the_traces_still_active_at_that_time_including_those_that_started_before_it()
+    {
+        // Every seeded trace runs 30 s from its start. From 10 s after a start, that trace is still active:
+        // filtering by activity (lastActivityAt) and filtering by start (startedAt) give different sets.
+        var from = data.Sessions[10].StartedAt.AddSeconds(10);
+        var to = data.Sessions[14].StartedAt;
+        var expected = Traces.Where(t => t.StartedAt.AddSeconds(30) >= from && t.StartedAt < to).OrderBy(t => t.StartedAt).ThenBy(t => t.TraceId, StringComparer.Ordinal).Select(t => t.TraceId).ToList();
+        Assert.Contains("sess-010-t0", expected);
+        Assert.NotEqual(expected, Traces.Where(t => t.StartedAt >= from && t.StartedAt < to).Select(t => t.TraceId));
+
+        var ids = await PageThroughAsync($"from={Uri.EscapeDataString(from.ToString("O"))}&to={Uri.EscapeDataString(to.ToString("O"))}&orderBy=startedAt&order=asc");
+
+        Assert.Equal(expected, ids);
+    }
+
+    [Fact]
     public async Task A_bad_sort_is_a_400_naming_it()
     {
         using var client = data.CreateClient(data.Project.ReadKey);
