@@ -29,17 +29,23 @@ public static class SummaryOracle
         Assert.True((errors > 0 || (string?)sent["status"] == "error" ? "error" : "ok") == (string?)summary["status"], because);
         Assert.True(spans.Count == (int)summary["spanCount"]!, because);
         Assert.True(errors == (int)summary["errorCount"]!, because);
-        Assert.True(spans.Sum(s => Tokens(s, "inputTokens")) == (long)summary["inputTokens"]!, because);
-        Assert.True(spans.Sum(s => Tokens(s, "outputTokens")) == (long)summary["outputTokens"]!, because);
-        Assert.True(spans.Sum(s => Tokens(s, "inputTokens") + Tokens(s, "outputTokens")) == (long)summary["totalTokens"]!, because);
-        Assert.True(spans.Select(s => Tokens(s, "inputTokens")).DefaultIfEmpty(0).Max() == (long)summary["maxInputTokens"]!, because);
-        Assert.True(Math.Abs(spans.Sum(Cost) - (double)summary["totalCost"]!) < 1e-9, because);
+        AssertUsage(spans, summary, because);
         Assert.True(startedAt == (DateTimeOffset)summary["startedAt"]!, because);
         Assert.True(endedAt == Time(summary["endedAt"]), because);
         Assert.True((endedAt ?? startedAt) == (DateTimeOffset)summary["lastActivityAt"]!, because);
         Assert.True((endedAt is { } end ? (long?)(end - startedAt).TotalMilliseconds : null) == (long?)summary["durationMs"], because);
         Assert.True(Sorted(spans.Select(s => (string?)s["model"])).SequenceEqual(Strings(summary["models"])), because);
         Assert.True(Sorted(Strings(sent["tags"])).SequenceEqual(Strings(summary["tags"])), because);
+    }
+
+    /// <summary>Token and cost totals of a summary against the spans sent in it.</summary>
+    private static void AssertUsage(List<JsonNode> spans, JsonNode summary, string because)
+    {
+        Assert.True(spans.Sum(s => Tokens(s, "inputTokens")) == (long)summary["inputTokens"]!, because);
+        Assert.True(spans.Sum(s => Tokens(s, "outputTokens")) == (long)summary["outputTokens"]!, because);
+        Assert.True(spans.Sum(s => Tokens(s, "inputTokens") + Tokens(s, "outputTokens")) == (long)summary["totalTokens"]!, because);
+        Assert.True(spans.Select(s => Tokens(s, "inputTokens")).DefaultIfEmpty(0).Max() == (long)summary["maxInputTokens"]!, because);
+        Assert.True(Math.Abs(spans.Sum(Cost) - (double)summary["totalCost"]!) < 1e-9, because);
     }
 
     /// <summary>Asserts every metric of a stored session summary against the traces sent in it.</summary>
@@ -59,11 +65,7 @@ public static class SummaryOracle
         Assert.True(spans.Count == (int)summary["spanCount"]!, because);
         Assert.True(spans.Count(s => (string?)s["status"] == "error") == (int)summary["errorCount"]!, because);
         Assert.True((failed > 0 ? "error" : "ok") == (string?)summary["status"], because);
-        Assert.True(spans.Sum(s => Tokens(s, "inputTokens")) == (long)summary["inputTokens"]!, because);
-        Assert.True(spans.Sum(s => Tokens(s, "outputTokens")) == (long)summary["outputTokens"]!, because);
-        Assert.True(spans.Sum(s => Tokens(s, "inputTokens") + Tokens(s, "outputTokens")) == (long)summary["totalTokens"]!, because);
-        Assert.True(spans.Select(s => Tokens(s, "inputTokens")).DefaultIfEmpty(0).Max() == (long)summary["maxInputTokens"]!, because);
-        Assert.True(Math.Abs(spans.Sum(Cost) - (double)summary["totalCost"]!) < 1e-9, because);
+        AssertUsage(spans, summary, because);
         Assert.True(startedAt == (DateTimeOffset)summary["startedAt"]!, because);
         Assert.True(endedAt == Time(summary["endedAt"]), because);
         Assert.True(lastActivity == (DateTimeOffset)summary["lastActivityAt"]!, because);
