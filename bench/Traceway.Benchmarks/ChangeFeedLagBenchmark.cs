@@ -19,9 +19,9 @@ internal static class ChangeFeedLagBenchmark
     private const string Database = "bench-lag";
     private const int Sessions = 20;
 
-    public static async Task RunAsync(BenchmarkSettings settings, Emulators emulators, CosmosClient cosmos, BenchmarkReport report)
+    public static async Task RunAsync(BenchmarkSettings settings, LocalEmulators emulators, CosmosClient cosmos, BenchmarkReport report)
     {
-        await using var app = await AppProcess.StartAsync(settings.Root, emulators, Database, changeFeed: true);
+        await using var app = await BenchmarkApp.StartAsync(settings.Root, emulators, Database, changeFeed: true);
         var project = await app.CreateProjectAsync("bench-lag");
         using var ingest = app.Client(project.IngestKey);
         var summaries = cosmos.GetContainer(Database, CosmosSchema.Summaries);

@@ -14,9 +14,9 @@ internal static class IngestBenchmark
 {
     private const string Database = "bench-ingest";
 
-    public static async Task RunAsync(BenchmarkSettings settings, Emulators emulators, CosmosClient cosmos, BenchmarkReport report)
+    public static async Task RunAsync(BenchmarkSettings settings, LocalEmulators emulators, CosmosClient cosmos, BenchmarkReport report)
     {
-        await using var app = await AppProcess.StartAsync(settings.Root, emulators, Database, changeFeed: false);
+        await using var app = await BenchmarkApp.StartAsync(settings.Root, emulators, Database, changeFeed: false);
         var project = await app.CreateProjectAsync("bench-ingest");
         using var http = app.Client(project.IngestKey);
         var baseline = new BaselineWriter(cosmos, Database, "baseline-" + Guid.NewGuid().ToString("N"));

@@ -8,7 +8,7 @@ var settings = BenchmarkSettings.Parse(args);
 var run = Stopwatch.StartNew();
 var report = new BenchmarkReport();
 
-await using (var emulators = await Emulators.StartAsync(settings.Root))
+await using (var emulators = await LocalEmulators.StartAsync())
 {
     using var cosmos = emulators.CreateCosmosClient();
 

@@ -15,9 +15,10 @@ internal static class RequestCountBenchmark
 
     public static async Task RunAsync(BenchmarkSettings settings, BenchmarkReport report)
     {
-        await using var emulators = await Emulators.StartAsync(settings.Root, logRequests: true);
+        await using var emulators = await LocalEmulators.StartAsync(logRequests: true);
         using var cosmos = emulators.CreateCosmosClient();
-        await using var app = await AppProcess.StartAsync(settings.Root, emulators, Database, changeFeed: false);
+        var requestLog = new CosmosRequestLog(emulators.RequestLog!);
+        await using var app = await BenchmarkApp.StartAsync(settings.Root, emulators, Database, changeFeed: false);
         var project = await app.CreateProjectAsync("bench-requests");
         using var http = app.Client(project.IngestKey);
         var baseline = new BaselineWriter(cosmos, Database, "baseline-" + Guid.NewGuid().ToString("N"));
@@ -29,9 +30,9 @@ internal static class RequestCountBenchmark
 
         var tracewayRequests = new RequestTally();
         var baselineRequests = new RequestTally();
-        var traceway = await emulators.RequestLog.CountAsync(cosmos, tracewayRequests,
+        var traceway = await requestLog.CountAsync(cosmos, tracewayRequests,
             () => IngestLoad.RunAsync("traceway", settings.Writers, settings.TracesPerRequest, Window, Traceway));
-        var direct = await emulators.RequestLog.CountAsync(cosmos, baselineRequests,
+        var direct = await requestLog.CountAsync(cosmos, baselineRequests,
             () => IngestLoad.RunAsync("baseline", settings.Writers, settings.TracesPerRequest, Window, baseline.WriteAsync));
 
         Add(report, "Traceway", tracewayRequests, traceway);

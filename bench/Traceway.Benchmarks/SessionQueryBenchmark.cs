@@ -27,9 +27,9 @@ internal static class SessionQueryBenchmark
     private const string ListQuery = "/api/sessions?status=ok&model=gpt-4o&tag=prod&limit=50";
     private static readonly Uri Replay = new($"/api/sessions/{ReplaySession}/replay?limit={ReplayTurns}", UriKind.Relative);
 
-    public static async Task RunAsync(BenchmarkSettings settings, Emulators emulators, CosmosClient cosmos, BenchmarkReport report)
+    public static async Task RunAsync(BenchmarkSettings settings, LocalEmulators emulators, CosmosClient cosmos, BenchmarkReport report)
     {
-        await using var app = await AppProcess.StartAsync(settings.Root, emulators, Database, changeFeed: false);
+        await using var app = await BenchmarkApp.StartAsync(settings.Root, emulators, Database, changeFeed: false);
         var project = await app.CreateProjectAsync("bench-sessions");
         using var ingest = app.Client(project.IngestKey);
         using var read = app.Client(project.ReadKey);

@@ -1,6 +1,6 @@
-namespace Traceway.Tests.Infrastructure;
+namespace Traceway.Testing;
 
-internal static class RepositoryPaths
+public static class RepositoryPaths
 {
     public static string Root { get; } = FindRoot();
 

@@ -2,9 +2,12 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 
-namespace Traceway.Tests.Infrastructure;
+namespace Traceway.Testing;
 
-/// <summary>The built app as its own process (as a user or the Functions host starts it), stopped by its id.</summary>
+/// <summary>
+/// The app as its own process (as a user, the Functions host or a benchmark starts it) on the emulators, stopped
+/// by its id. Its output is kept for the test that reads it.
+/// </summary>
 public sealed class AppProcess : IAsyncDisposable
 {
     private readonly Process _process;
@@ -20,40 +23,41 @@ public sealed class AppProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
-    /// <summary>Starts the built app with the emulators' settings, overridden by <paramref name="environment"/>.</summary>
-    public static Task<AppProcess> StartAsync(IReadOnlyDictionary<string, string> environment) =>
-        StartAsync(Path.Combine(AppContext.BaseDirectory, "Traceway.Functions.dll"), [], environment);
+    public int ProcessId => _process.Id;
 
-    /// <summary>Starts the app in <paramref name="assembly"/> (built or published) with <paramref name="arguments"/>, the emulators' settings and <paramref name="environment"/>.</summary>
-    public static Task<AppProcess> StartAsync(string assembly, IReadOnlyList<string> arguments, IReadOnlyDictionary<string, string> environment)
+    /// <summary>The app built beside the calling test assembly (a project reference copies it there).</summary>
+    public static string BuiltApp => Path.Combine(AppContext.BaseDirectory, "Traceway.Functions.dll");
+
+    /// <summary>Starts the built app with the shared emulators' settings, overridden by <paramref name="environment"/>.</summary>
+    public static Task<AppProcess> StartAsync(IReadOnlyDictionary<string, string> environment) =>
+        StartAsync(BuiltApp, [], environment);
+
+    /// <summary>Starts the app in <paramref name="assembly"/> (built or published) with <paramref name="arguments"/>, the shared emulators' settings and <paramref name="environment"/>.</summary>
+    public static async Task<AppProcess> StartAsync(string assembly, IReadOnlyList<string> arguments, IReadOnlyDictionary<string, string> environment) =>
+        Start(assembly, arguments, (await LocalEmulators.Shared).AppSettings("process-" + Guid.NewGuid().ToString("N")), environment);
+
+    /// <summary>Starts the app in <paramref name="assembly"/> with <paramref name="settings"/> and then <paramref name="environment"/> as its environment.</summary>
+    public static AppProcess Start(string assembly, IReadOnlyList<string> arguments, IReadOnlyDictionary<string, string> settings, IReadOnlyDictionary<string, string> environment)
     {
-        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = Path.GetDirectoryName(assembly)! };
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = Path.GetDirectoryName(assembly)!,
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
         start.ArgumentList.Add(assembly);
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
         }
 
-        return StartAsync(start, environment);
-    }
-
-    private static async Task<AppProcess> StartAsync(ProcessStartInfo start, IReadOnlyDictionary<string, string> environment)
-    {
-        var emulators = await LocalEmulators.Shared;
-        start.UseShellExecute = false;
-        start.RedirectStandardOutput = true;
-        start.RedirectStandardError = true;
-        start.Environment["Traceway__Cosmos__AccountEndpoint"] = emulators.CosmosEndpoint.ToString();
-        start.Environment["Traceway__Cosmos__Key"] = emulators.CosmosKey;
-        start.Environment["Traceway__Cosmos__DatabaseName"] = "process-" + Guid.NewGuid().ToString("N");
-        start.Environment["Traceway__Blob__ConnectionString"] = emulators.BlobConnectionString;
-        start.Environment["Traceway__ProvisionStorage"] = "true";
-        foreach (var (key, value) in environment)
+        foreach (var (key, value) in settings.Concat(environment))
         {
             start.Environment[key] = value;
         }
 
-        return new AppProcess(Process.Start(start)!);
+        return new AppProcess(Process.Start(start) ?? throw new InvalidOperationException("dotnet could not be started."));
     }
 
     public static int FreePort()
@@ -90,6 +94,16 @@ public sealed class AppProcess : IAsyncDisposable
         }
 
         return null;
+    }
+
+    /// <summary>Like <see cref="PollHealthAsync"/>, but anything other than a healthy answer in time is an error that carries the app's output.</summary>
+    public async Task WaitUntilHealthyAsync(int port, TimeSpan timeout)
+    {
+        var status = await PollHealthAsync(port, timeout);
+        if (status != HttpStatusCode.OK)
+        {
+            throw new InvalidOperationException($"The app did not become healthy on port {port} within {timeout.TotalSeconds:0} s (health: {status?.ToString() ?? "no answer"}): {await OutputAsync()}");
+        }
     }
 
     public async Task<string> OutputAsync() => _process.HasExited ? await _stdout + await _stderr : "(still running)";

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
-using Traceway.Tests.Infrastructure;
 
 namespace Traceway.Tests.Deployment;
 

@@ -5,7 +5,6 @@ using System.Net;
 using System.Net.Sockets;
 using System.Reflection.PortableExecutable;
 using System.Text.Json;
-using Traceway.Tests.Infrastructure;
 using Xunit.Abstractions;
 
 namespace Traceway.Tests.Deployment;

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.IO.Compression;
-using Traceway.Tests.Infrastructure;
 
 namespace Traceway.Tests.Deployment;
 

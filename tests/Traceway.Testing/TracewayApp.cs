@@ -5,8 +5,9 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
+using Xunit;
 
-namespace Traceway.Tests.Infrastructure;
+namespace Traceway.Testing;
 
 /// <summary>
 /// The real app on Kestrel at a free loopback port, on its own database in the shared emulators.
@@ -38,11 +39,11 @@ public class TracewayApp : WebApplicationFactory<Program>, IAsyncLifetime
     public virtual async Task InitializeAsync()
     {
         var emulators = await LocalEmulators.Shared;
-        _settings.TryAdd("Traceway:Cosmos:AccountEndpoint", emulators.CosmosEndpoint.ToString());
-        _settings.TryAdd("Traceway:Cosmos:Key", emulators.CosmosKey);
-        _settings.TryAdd("Traceway:Cosmos:DatabaseName", DatabaseName);
-        _settings.TryAdd("Traceway:Blob:ConnectionString", emulators.BlobConnectionString);
-        _settings.TryAdd("Traceway:ProvisionStorage", "true");
+        foreach (var (key, value) in emulators.AppSettings(DatabaseName))
+        {
+            _settings.TryAdd(key.Replace("__", ":", StringComparison.Ordinal), value);
+        }
+
         _settings.TryAdd("Traceway:AdminKey", AdminKey);
         // Rollup tests switch the change feed processor on; elsewhere it would only add load to the emulator.
         _settings.TryAdd("Traceway:ChangeFeed:Enabled", "false");
@@ -64,11 +65,7 @@ public class TracewayApp : WebApplicationFactory<Program>, IAsyncLifetime
     public async Task<TestProject> CreateProjectAsync(string name = "test")
     {
         using var admin = CreateClient(AdminKey);
-        using var response = await admin.PostAsJsonAsync(new Uri("/api/projects", UriKind.Relative), new { name });
-        response.EnsureSuccessStatusCode();
-        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
-        var keys = body.GetProperty("keys").EnumerateArray().ToDictionary(k => k.GetProperty("scopes")[0].GetString()!, k => k.GetProperty("key").GetString()!);
-        return new TestProject(body.GetProperty("id").GetString()!, keys["ingest"], keys["read"]);
+        return await TestProject.CreateAsync(admin, name);
     }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
@@ -81,5 +78,3 @@ public class TracewayApp : WebApplicationFactory<Program>, IAsyncLifetime
         builder.ConfigureTestServices(services => _seams.ForEach(seam => seam(services)));
     }
 }
-
-public sealed record TestProject(string Id, string IngestKey, string ReadKey);
