@@ -3,6 +3,8 @@
 # builds and starts the app on http://127.0.0.1:${TRACEWAY_PORT:-7071}. Ctrl-C stops everything it started.
 #
 # Ports: TRACEWAY_PORT (7071), COSMOS_PORT (8081), BLOB_PORT (10000), QUEUE_PORT (10001), TABLE_PORT (10002).
+# State (admin key, emulator log and pid, dev project): TRACEWAY_STATE_DIR (.local). If the app dies, the emulators keep
+# running with their data and another ./run.sh starts the app on them again.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -11,7 +13,7 @@ cosmos_port=${COSMOS_PORT:-8081}
 blob_port=${BLOB_PORT:-10000}
 queue_port=${QUEUE_PORT:-10001}
 table_port=${TABLE_PORT:-10002}
-state=.local
+state=${TRACEWAY_STATE_DIR:-.local}
 mkdir -p "$state"
 
 pids=()
@@ -27,15 +29,22 @@ scripts/install-emulators.sh
 echo "Building the app..."
 dotnet build src/Traceway.Functions/Traceway.Functions.csproj -c Release --nologo -v quiet -clp:ErrorsOnly
 
-node emulators/start.js --cosmos-port "$cosmos_port" --blob-port "$blob_port" --queue-port "$queue_port" \
-  --table-port "$table_port" > "$state/emulators.log" 2>&1 &
-pids+=($!)
-for _ in $(seq 1 300); do
-  grep -q '^READY ' "$state/emulators.log" && break
-  kill -0 "${pids[0]}" 2>/dev/null || { cat "$state/emulators.log"; exit 1; }
-  sleep 0.1
-done
-grep -q '^READY ' "$state/emulators.log" || { echo "The emulators did not start:"; cat "$state/emulators.log"; exit 1; }
+# Emulators already started by another ./run.sh (whose app crashed or was stopped) are reused, data and all.
+if [[ -s "$state/emulators.pid" ]] && kill -0 "$(cat "$state/emulators.pid")" 2>/dev/null && grep -q '^READY ' "$state/emulators.log"; then
+  echo "Reusing the emulators of another ./run.sh (pid $(cat "$state/emulators.pid")); Ctrl-C there stops them."
+else
+  node emulators/start.js --cosmos-port "$cosmos_port" --blob-port "$blob_port" --queue-port "$queue_port" \
+    --table-port "$table_port" > "$state/emulators.log" 2>&1 &
+  emulators=$!
+  pids+=("$emulators")
+  echo "$emulators" > "$state/emulators.pid"
+  for _ in $(seq 1 300); do
+    grep -q '^READY ' "$state/emulators.log" && break
+    kill -0 "$emulators" 2>/dev/null || { cat "$state/emulators.log"; exit 1; }
+    sleep 0.1
+  done
+  grep -q '^READY ' "$state/emulators.log" || { echo "The emulators did not start:"; cat "$state/emulators.log"; exit 1; }
+fi
 # Endpoints and keys come from the emulators' READY line (emulators/start.js owns them).
 ready=$(sed -n 's/^READY //p' "$state/emulators.log" | head -n 1)
 ready_value() { node -e 'let v = JSON.parse(process.argv[1]); for (const k of process.argv[2].split(".")) v = v[k]; console.log(v);' "$ready" "$1"; }
@@ -55,7 +64,9 @@ Traceway__Cosmos__AccountEndpoint="$cosmos_endpoint" \
 Traceway__Cosmos__Key="$cosmos_key" \
 Traceway__Blob__ConnectionString="$blob_connection" \
   bash -c 'cd src/Traceway.Functions/bin/Release/net10.0 && exec dotnet Traceway.Functions.dll' &
-pids+=($!)
+app=$!
+pids+=("$app")
+echo "$app" > "$state/app.pid"
 
 node scripts/wait-for-http.js "http://127.0.0.1:${app_port}/api/health" 200 60
 echo
@@ -69,4 +80,13 @@ cat <<MSG
       -d '{"traces":[{"id":"t-1","sessionId":"s-1","startedAt":"2026-11-20T10:00:00Z"}]}'
 Press Ctrl-C to stop.
 MSG
-wait -n "${pids[@]}"
+set +e
+wait "$app"
+code=$?
+set -e
+# A crashed app leaves the emulators (and the data in them) running: another ./run.sh starts the app on them again.
+if [[ -n "${emulators:-}" ]] && kill -0 "$emulators" 2>/dev/null; then
+  echo "The app exited (code $code). The emulators keep running with their data: run ./run.sh in another terminal to start the app again; Ctrl-C here stops them."
+  wait "$emulators"
+fi
+exit "$code"
