@@ -7,7 +7,7 @@ namespace Traceway.Benchmarks;
 
 /// <summary>
 /// The baseline: the raw Cosmos SDK writing the documents the app writes for a batch, the way the app writes
-/// them (src/Traceway.Functions/Ingestion/IngestWriter.cs): first each trace's index entry, then every trace and
+/// them (src/Traceway.Functions/Ingestion/IngestPipeline.cs): first each trace's index entry, then every trace and
 /// span document, as stream creates without a response body, up to 32 at a time. No HTTP, no parsing, no merge.
 /// </summary>
 internal sealed class BaselineWriter(CosmosClient cosmos, string database, string projectId, int maxParallelWrites = 32)

@@ -5,7 +5,7 @@ using System.Text.Json;
 using Microsoft.Azure.Cosmos;
 using Traceway.Rollups;
 using Traceway.Storage;
-using Traceway.Traces;
+using Traceway.Documents;
 
 namespace Traceway.Benchmarks;
 

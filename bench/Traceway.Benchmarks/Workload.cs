@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Traceway.Hosting;
-using Traceway.Traces;
+using Traceway.Documents;
 
 namespace Traceway.Benchmarks;
 

@@ -1,6 +1,8 @@
 using System.Globalization;
+using Traceway.Documents;
 using Traceway.Health;
 using Traceway.Ingestion;
+using Traceway.Models;
 using Traceway.Projects;
 using Traceway.Rollups;
 using Traceway.Sessions;
@@ -17,6 +19,12 @@ namespace Traceway.Hosting;
 internal static class Hostings
 {
     public const int DefaultStandalonePort = 7071;
+
+    /// <summary>
+    /// <c>Traceway:ChangeFeed:Enabled</c> (default on) decides whether this instance hosts the change feed processor;
+    /// off only for an instance that must take no rollup work (tests, a read-only replica). Read at start-up.
+    /// </summary>
+    public const string ChangeFeedSetting = "Traceway:ChangeFeed:Enabled";
 
     /// <summary>
     /// The host starts the worker with <c>--functions-uri</c> (the worker's <c>Functions:Worker:HostEndpoint</c>);
@@ -36,9 +44,16 @@ internal static class Hostings
         services.AddTracewayStorage(configuration);
         services.AddTracewayHealth();
         services.AddProjects();
+        services.AddModels();
+        services.AddDocuments();
         services.AddTraces();
         services.AddIngestion();
-        services.AddRollups(configuration);
+        services.AddRollups();
+        if (RunsChangeFeed(configuration))
+        {
+            services.AddChangeFeedRollups();
+        }
+
         services.AddSessions();
         services.AddTracewayOpenApi();
         services.AddSingleton<DescribedRouteTable>();
@@ -76,6 +91,8 @@ internal static class Hostings
         app.MapTraceway();
         return app;
     }
+
+    internal static bool RunsChangeFeed(IConfiguration configuration) => configuration.GetValue(ChangeFeedSetting, defaultValue: true);
 
     internal static int StandalonePort(IConfiguration configuration)
     {

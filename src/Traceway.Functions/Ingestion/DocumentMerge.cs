@@ -2,7 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Traceway.Hosting;
 using Traceway.Models;
-using Traceway.Traces;
+using Traceway.Documents;
 
 namespace Traceway.Ingestion;
 

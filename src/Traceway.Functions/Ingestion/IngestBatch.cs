@@ -1,18 +1,19 @@
-using Traceway.Traces;
-
 namespace Traceway.Ingestion;
 
-/// <summary>A validated ingest request: the items to store and the items already rejected.</summary>
+/// <summary>
+/// The seam between a request format and the <see cref="IngestPipeline"/>: a format's parser (<see cref="JsonIngestParser"/>)
+/// turns a request into validated items and the items it rejected; the pipeline stores the rest.
+/// </summary>
 internal sealed record IngestBatch(IReadOnlyList<TraceEntry> Traces, IReadOnlyList<SpanEntry> Spans, IReadOnlyList<ItemError> Rejected)
 {
     public int ItemCount => Traces.Sum(t => 1 + t.Spans.Count) + Spans.Count + Rejected.Count;
 }
 
 /// <summary>A trace at <see cref="Index"/> in the request's <c>traces</c>, with its nested spans.</summary>
-internal sealed record TraceEntry(int Index, TraceDocument Trace, IReadOnlyList<SpanEntry> Spans);
+internal sealed record TraceEntry(int Index, TraceItem Trace, IReadOnlyList<SpanEntry> Spans);
 
 /// <summary>A span at <see cref="Index"/> in <c>spans</c>, or nested at <c>traces[Index].spans[SpanIndex]</c>.</summary>
-internal sealed record SpanEntry(int Index, int? SpanIndex, SpanDocument Span);
+internal sealed record SpanEntry(int Index, int? SpanIndex, SpanItem Span);
 
 /// <summary>An item not stored, and why: 400 invalid, 409 conflicts with what is stored, 503 the store failed.</summary>
 internal sealed record ItemError(string Kind, int Index, int? SpanIndex, string? Id, int Status, string Detail, string? Field = null)

@@ -10,7 +10,7 @@ namespace Traceway.Ingestion;
 
 internal static class IngestEndpoints
 {
-    /// <summary><c>POST /api/ingest</c> (scope <c>ingest</c>): traces and spans, stored item by item.</summary>
+    /// <summary><c>POST /api/ingest</c> (scope <c>ingest</c>): JSON traces and spans, parsed here and stored by the <see cref="IngestPipeline"/>.</summary>
     public static RouteHandlerBuilder MapIngest(this IEndpointRouteBuilder app) =>
         app.MapPost("/api/ingest", Ingest).RequireScope(Scopes.Ingest)
             .WithSummary("Store traces and spans (upserts by id); JSON, optionally gzip")
@@ -19,7 +19,7 @@ internal static class IngestEndpoints
             .Produces<IngestResponse>(StatusCodes.Status207MultiStatus);
 
     internal static async Task<Results<Ok<IngestResponse>, JsonHttpResult<IngestResponse>, ProblemHttpResult>> Ingest(
-        HttpContext context, ClaimsPrincipal user, IngestWriter writer, IOptions<IngestOptions> options, CancellationToken cancellationToken)
+        HttpContext context, ClaimsPrincipal user, IngestPipeline pipeline, IOptions<IngestOptions> options, CancellationToken cancellationToken)
     {
         var limits = options.Value;
         var (body, refusal) = await RequestBody.ReadAsync(context.Request, limits.MaxBodyBytes, cancellationToken);
@@ -49,7 +49,7 @@ internal static class IngestEndpoints
             IngestBatch batch;
             try
             {
-                batch = IngestParser.Parse(document.RootElement, user.ProjectId(), limits);
+                batch = JsonIngestParser.Parse(document.RootElement, limits);
             }
             catch (EnvelopeException e)
             {
@@ -60,7 +60,7 @@ internal static class IngestEndpoints
                 return Problem(413, "Too many items", $"Nothing was stored. {e.Message} Split the request.");
             }
 
-            var errors = await writer.WriteAsync(user.ProjectId(), batch, cancellationToken);
+            var errors = await pipeline.IngestAsync(user.ProjectId(), batch, cancellationToken);
             return Answer(context, batch.ItemCount, errors);
         }
     }

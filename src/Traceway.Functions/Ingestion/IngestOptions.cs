@@ -29,10 +29,6 @@ internal sealed class IngestOptions
     [Range(2, 120, ErrorMessage = "Traceway:Ingest:MaxPayloadDepth must be between 2 and 120.")]
     public int MaxPayloadDepth { get; set; } = 64;
 
-    /// <summary>Span and trace inputs/outputs larger than this (serialized) go to Blob storage.</summary>
-    [Range(1024, 1024 * 1024, ErrorMessage = "Traceway:Ingest:PayloadBlobThresholdBytes must be between 1 KB and 1 MB.")]
-    public int PayloadBlobThresholdBytes { get; set; } = 64 * 1024;
-
     [Range(1, 256, ErrorMessage = "Traceway:Ingest:MaxParallelWrites must be between 1 and 256.")]
     public int MaxParallelWrites { get; set; } = 32;
 }

@@ -1,15 +1,13 @@
-using Traceway.Models;
-
 namespace Traceway.Ingestion;
 
 internal static class IngestionRegistration
 {
+    /// <summary>The ingest pipeline and its writer; the endpoint parses JSON requests into its batches.</summary>
     public static IServiceCollection AddIngestion(this IServiceCollection services)
     {
         services.AddOptions<IngestOptions>().BindConfiguration(IngestOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<ModelCatalogOptions>().BindConfiguration(ModelCatalogOptions.Section);
-        services.AddSingleton<ModelCatalog>();
         services.AddSingleton<IngestWriter>();
+        services.AddSingleton<IngestPipeline>();
         return services;
     }
 }

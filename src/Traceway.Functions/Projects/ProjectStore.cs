@@ -6,18 +6,6 @@ using Traceway.Storage;
 
 namespace Traceway.Projects;
 
-internal sealed class AuthOptions
-{
-    public const string Section = "Traceway";
-
-    /// <summary>Manages projects. No default: without it the admin endpoints answer 401 to everyone.</summary>
-    public string? AdminKey { get; set; }
-
-    /// <summary>How long a key lookup is cached; a deleted key stops working within this time.</summary>
-    [System.ComponentModel.DataAnnotations.Range(0, 30, ErrorMessage = "Traceway:KeyCacheSeconds must be between 0 and 30.")]
-    public int KeyCacheSeconds { get; set; } = 15;
-}
-
 /// <summary>Projects and their hashed API keys in the <c>projects</c> container.</summary>
 internal sealed class ProjectStore(TracewayStores stores, IMemoryCache cache, IOptions<AuthOptions> options, TimeProvider clock)
 {

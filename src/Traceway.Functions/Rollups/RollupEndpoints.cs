@@ -2,7 +2,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Azure.Cosmos;
 using Traceway.Projects;
 using Traceway.Storage;
-using Traceway.Traces;
+using Traceway.Documents;
 
 namespace Traceway.Rollups;
 

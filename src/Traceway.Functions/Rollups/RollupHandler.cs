@@ -1,5 +1,6 @@
 using System.Text.Json;
-using Traceway.Traces;
+using Traceway.Documents;
+using Traceway.Storage;
 
 namespace Traceway.Rollups;
 
@@ -9,9 +10,9 @@ namespace Traceway.Rollups;
 /// recompute from stored data, write only if changed under If-Match, and start that step again on a race.
 /// Summaries live in another container, so writing them never feeds back into the change feed.
 /// </summary>
-internal sealed partial class RollupHandler(RollupStore store, ILogger<RollupHandler> logger)
+internal sealed partial class RollupHandler(RollupStore store, StoreRetry retry, ILogger<RollupHandler> logger)
 {
-    private const int MaxAttempts = 20;
+    private static readonly RetryPolicy Recomputations = new(MaxAttempts: 20, Step: TimeSpan.FromMilliseconds(5));
     private const int Parallelism = 16;
 
     /// <summary>Rolls up a batch of changed documents of the <c>traces</c> container; returns how many summaries it wrote.</summary>
@@ -59,24 +60,15 @@ internal sealed partial class RollupHandler(RollupStore store, ILogger<RollupHan
             cancellationToken);
 
     /// <summary>Reads the summary (and its ETag) before its inputs, so a stale computation can never overwrite a newer one.</summary>
-    private async Task<bool> RecomputeAsync<T>(string pk, string id, Func<CancellationToken, Task<T?>> recompute, CancellationToken cancellationToken)
-        where T : class
-    {
-        for (var attempt = 0; attempt < MaxAttempts; attempt++)
+    private Task<bool> RecomputeAsync<T>(string pk, string id, Func<CancellationToken, Task<T?>> recompute, CancellationToken cancellationToken)
+        where T : class =>
+        retry.RunAsync(Recomputations, $"Summary {id} in {pk}", async ct =>
         {
-            var (current, etag) = await store.ReadSummaryAsync<T>(pk, id, cancellationToken);
-            var recomputed = await recompute(cancellationToken);
-            var outcome = await store.TryWriteAsync(current, etag, recomputed, pk, id, cancellationToken);
-            if (outcome != SummaryWrite.Raced)
-            {
-                return outcome == SummaryWrite.Written;
-            }
-
-            await Task.Delay(Random.Shared.Next(0, 5 * (attempt + 1)), cancellationToken);
-        }
-
-        throw new InvalidOperationException($"Summary {id} in {pk} kept changing under {MaxAttempts} recomputations.");
-    }
+            var (current, etag) = await store.ReadSummaryAsync<T>(pk, id, ct);
+            var recomputed = await recompute(ct);
+            var outcome = await store.TryWriteAsync(current, etag, recomputed, pk, id, ct);
+            return outcome == SummaryWrite.Raced ? Attempt<bool>.Again : Attempt<bool>.Done(outcome == SummaryWrite.Written);
+        }, cancellationToken);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Rolled up {Traces} traces and {Sessions} sessions: wrote {TraceWrites} trace and {SessionWrites} session summaries")]
     private static partial void LogRolledUp(ILogger logger, int traces, int sessions, int traceWrites, int sessionWrites);

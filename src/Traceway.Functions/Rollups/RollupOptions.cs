@@ -7,12 +7,6 @@ internal sealed class RollupOptions
 {
     public const string Section = "Traceway:ChangeFeed";
 
-    /// <summary>
-    /// <c>Traceway:ChangeFeed:Enabled</c> (default on) switches the processor; off only for an instance that must
-    /// take no rollup work (tests, a read-only replica). Read at start-up, before options exist.
-    /// </summary>
-    public const string EnabledSetting = Section + ":Enabled";
-
     [Range(10, 60_000, ErrorMessage = "Traceway:ChangeFeed:PollIntervalMs must be between 10 and 60000.")]
     public int PollIntervalMs { get; set; } = 200;
 

@@ -2,16 +2,15 @@ namespace Traceway.Rollups;
 
 internal static class RollupRegistration
 {
-    public static IServiceCollection AddRollups(this IServiceCollection services, IConfiguration configuration)
+    /// <summary>Recomputing summaries: used by the rebuild endpoint and by the change feed processor.</summary>
+    public static IServiceCollection AddRollups(this IServiceCollection services)
     {
         services.AddOptions<RollupOptions>().BindConfiguration(RollupOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<RollupStore>();
         services.AddSingleton<RollupHandler>();
-        if (configuration.GetValue(RollupOptions.EnabledSetting, defaultValue: true))
-        {
-            services.AddHostedService<ChangeFeedRollups>();
-        }
-
         return services;
     }
+
+    /// <summary>The change feed processor that keeps summaries current, hosted in the app.</summary>
+    public static IServiceCollection AddChangeFeedRollups(this IServiceCollection services) => services.AddHostedService<ChangeFeedRollups>();
 }

@@ -3,7 +3,7 @@ using System.Text.Json;
 using Microsoft.Azure.Cosmos;
 using Traceway.Hosting;
 using Traceway.Storage;
-using Traceway.Traces;
+using Traceway.Documents;
 
 namespace Traceway.Rollups;
 

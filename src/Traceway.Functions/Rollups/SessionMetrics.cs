@@ -1,4 +1,4 @@
-using Traceway.Traces;
+using Traceway.Documents;
 
 namespace Traceway.Rollups;
 

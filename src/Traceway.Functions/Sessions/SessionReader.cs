@@ -1,4 +1,5 @@
 using Microsoft.Azure.Cosmos;
+using Traceway.Documents;
 using Traceway.Rollups;
 using Traceway.Storage;
 using Traceway.Traces;

@@ -26,6 +26,7 @@ internal static class StorageServiceCollectionExtensions
         services.AddSingleton(CreateCosmosClient);
         services.AddSingleton(CreateBlobServiceClient);
         services.AddSingleton<TracewayStores>();
+        services.AddSingleton<StoreRetry>();
 
         if (configuration.GetValue<bool>("Traceway:ProvisionStorage"))
         {

@@ -1,5 +1,6 @@
 using Microsoft.Azure.Cosmos;
 using Microsoft.OpenApi;
+using Traceway.Documents;
 using Traceway.Hosting;
 using Traceway.Rollups;
 using Traceway.Storage;

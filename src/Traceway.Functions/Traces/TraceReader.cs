@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.Azure.Cosmos;
+using Traceway.Documents;
 using Traceway.Storage;
 
 namespace Traceway.Traces;

@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 using Microsoft.Azure.Cosmos;
 using Microsoft.Extensions.DependencyInjection;
 using Traceway.Storage;
-using Traceway.Traces;
+using Traceway.Documents;
 
 namespace Traceway.Tests.Infrastructure;
 

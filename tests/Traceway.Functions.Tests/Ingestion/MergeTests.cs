@@ -4,7 +4,7 @@ using Microsoft.Azure.Cosmos;
 using Microsoft.Extensions.DependencyInjection;
 using Traceway.Storage;
 using Traceway.Tests.Infrastructure;
-using Traceway.Traces;
+using Traceway.Documents;
 
 namespace Traceway.Tests.Ingestion;
 

@@ -7,7 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Traceway.Rollups;
 using Traceway.Storage;
 using Traceway.Tests.Infrastructure;
-using Traceway.Traces;
+using Traceway.Documents;
 
 namespace Traceway.Tests.Rollups;
 

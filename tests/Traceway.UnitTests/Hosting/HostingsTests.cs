@@ -33,6 +33,17 @@ public sealed class HostingsTests
         Assert.Equal(expected, Hostings.IsStartedByFunctionsHost(args));
     }
 
+    [Theory]
+    [InlineData(null, true)]
+    [InlineData("true", true)]
+    [InlineData("false", false)]
+    public void An_instance_runs_the_change_feed_processor_unless_the_setting_turns_it_off(string? setting, bool expected)
+    {
+        var configuration = setting is null ? Configuration() : Configuration(("Traceway:ChangeFeed:Enabled", setting));
+
+        Assert.Equal(expected, Hostings.RunsChangeFeed(configuration));
+    }
+
     private static IConfiguration Configuration(params (string Key, string Value)[] settings) =>
         new ConfigurationBuilder().AddInMemoryCollection(settings.Select(s => KeyValuePair.Create(s.Key, (string?)s.Value))).Build();
 }

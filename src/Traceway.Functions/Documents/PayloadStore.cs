@@ -5,32 +5,31 @@ using Azure;
 using Azure.Storage.Blobs.Models;
 using Microsoft.Extensions.Options;
 using Traceway.Hosting;
-using Traceway.Ingestion;
 using Traceway.Storage;
 
-namespace Traceway.Traces;
+namespace Traceway.Documents;
 
 /// <summary>
 /// Large inputs and outputs (long context windows) live in Blob storage, named by project and content
 /// hash: resending the same payload rewrites the same blob, and the document keeps a reference and a
 /// short preview. Reading gives back the exact original JSON.
 /// </summary>
-internal sealed class PayloadStore(TracewayStores stores, IOptions<IngestOptions> options)
+internal sealed class PayloadStore(TracewayStores stores, IOptions<PayloadOptions> options)
 {
     private const int PreviewLength = 512;
 
     /// <summary>Keeps a small payload inline; uploads a large one first, so a stored document never points at a missing blob.</summary>
-    public async Task<(string? Inline, PayloadReference? Reference)> StoreAsync(string projectId, string? payload, CancellationToken cancellationToken)
+    public async Task<StoredPayload> StoreAsync(string projectId, string? payload, CancellationToken cancellationToken)
     {
         if (payload is null)
         {
-            return (null, null);
+            return default;
         }
 
         // Counting is enough for the common small payload; bytes are only made for one going to Blob storage.
         if (Encoding.UTF8.GetByteCount(payload) <= options.Value.PayloadBlobThresholdBytes)
         {
-            return (payload, null);
+            return new StoredPayload(payload, null);
         }
 
         var json = Encoding.UTF8.GetBytes(payload);
@@ -47,7 +46,7 @@ internal sealed class PayloadStore(TracewayStores stores, IOptions<IngestOptions
         {
         }
 
-        return (null, new PayloadReference(name, json.Length, Preview(json)));
+        return new StoredPayload(null, new PayloadReference(name, json.Length, Preview(json)));
     }
 
     /// <summary>The payload as sent: inline, or downloaded from Blob storage.</summary>
@@ -80,4 +79,10 @@ internal sealed class PayloadStore(TracewayStores stores, IOptions<IngestOptions
         var text = Encoding.UTF8.GetString(json, 0, Math.Min(json.Length, PreviewLength * 4));
         return text.Length <= PreviewLength ? text : text[..PreviewLength] + "…";
     }
+}
+
+/// <summary>A payload as a document holds it: inline, or a reference to its blob.</summary>
+internal readonly record struct StoredPayload(string? Inline, PayloadReference? Reference)
+{
+    public bool IsInline => Reference is null;
 }

@@ -5,16 +5,19 @@ using Microsoft.Extensions.Caching.Memory;
 using Traceway.Hosting;
 using Traceway.Storage;
 
-namespace Traceway.Traces;
+namespace Traceway.Documents;
 
 /// <summary>
 /// The trace index: where each trace of a project lives (its session and partition), found by a point
 /// read. Written when a trace or its first span is first seen; a trace's session never changes, so a
 /// location once known is cached for good.
 /// </summary>
-internal sealed class TraceLocator(TracewayStores stores, IMemoryCache cache)
+internal sealed class TraceLocator(TracewayStores stores, IMemoryCache cache, StoreRetry retry)
 {
     private static readonly MemoryCacheEntryOptions CacheEntry = new() { SlidingExpiration = TimeSpan.FromMinutes(10) };
+
+    // Another writer created the entry a moment ago; a read may briefly not see it yet.
+    private static readonly RetryPolicy ReadAfterConflict = new(MaxAttempts: 3, Step: TimeSpan.FromMilliseconds(20));
 
     /// <summary>The stored location, or null when the trace has never been seen.</summary>
     public async Task<TraceLocation?> FindAsync(string projectId, string traceId, CancellationToken cancellationToken)
@@ -47,29 +50,37 @@ internal sealed class TraceLocator(TracewayStores stores, IMemoryCache cache)
         }
 
         var location = new TraceLocation(id, projectId, traceId, sessionId, DocumentKeys.PartitionKey(projectId, sessionId, traceId));
-        using var created = await stores.TraceIndex.CreateItemStreamAsync(
-            new MemoryStream(JsonSerializer.SerializeToUtf8Bytes(location, TracewayJson.Options)),
-            new PartitionKey(id),
-            new ItemRequestOptions { EnableContentResponseOnWrite = false },
-            cancellationToken);
-        if (created.StatusCode != HttpStatusCode.Conflict)
+        var conflicted = false;
+        return await retry.RunAsync(ReadAfterConflict, $"Trace index entry {id}", async ct =>
         {
-            created.EnsureSuccessStatusCode();
-            cache.Set(id, location, CacheEntry);
-            return location;
-        }
-
-        // Another writer created it a moment ago; a read may briefly not see it yet.
-        for (var attempt = 0; attempt < 3; attempt++)
-        {
-            if (await FindAsync(projectId, traceId, cancellationToken) is { } existing)
+            if (!conflicted)
             {
-                return existing;
+                conflicted = !await TryCreateAsync(location, ct);
+                if (!conflicted)
+                {
+                    cache.Set(id, location, CacheEntry);
+                    return Attempt<TraceLocation>.Done(location);
+                }
             }
 
-            await Task.Delay(20 * (attempt + 1), cancellationToken);
+            return await FindAsync(projectId, traceId, ct) is { } existing ? Attempt<TraceLocation>.Done(existing) : Attempt<TraceLocation>.Again;
+        }, cancellationToken);
+    }
+
+    /// <summary>False when another writer created the entry first.</summary>
+    private async Task<bool> TryCreateAsync(TraceLocation location, CancellationToken cancellationToken)
+    {
+        using var created = await stores.TraceIndex.CreateItemStreamAsync(
+            new MemoryStream(JsonSerializer.SerializeToUtf8Bytes(location, TracewayJson.Options)),
+            new PartitionKey(location.Id),
+            new ItemRequestOptions { EnableContentResponseOnWrite = false },
+            cancellationToken);
+        if (created.StatusCode == HttpStatusCode.Conflict)
+        {
+            return false;
         }
 
-        throw new CosmosException($"Trace index entry {id} conflicted but cannot be read.", HttpStatusCode.ServiceUnavailable, 0, "", 0);
+        created.EnsureSuccessStatusCode();
+        return true;
     }
 }

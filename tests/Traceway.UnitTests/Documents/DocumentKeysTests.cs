@@ -1,6 +1,6 @@
-using Traceway.Traces;
+using Traceway.Documents;
 
-namespace Traceway.Tests.Traces;
+namespace Traceway.Tests.Documents;
 
 public sealed class DocumentKeysTests
 {

@@ -1,4 +1,4 @@
-namespace Traceway.Traces;
+namespace Traceway.Documents;
 
 /// <summary>A span input or output kept in Blob storage because it is large; the document keeps a preview.</summary>
 internal sealed record PayloadReference(string Blob, long Bytes, string Preview);

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace Traceway.Traces;
+namespace Traceway.Documents;
 
 /// <summary>
 /// Partition keys and document ids derived from user ids. Cosmos ids cannot hold <c>/ \ ? #</c>, so
