@@ -37,6 +37,20 @@ internal static class OpenApiDocumentation
                 document.Security = [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference("apiKey", document)] = [] }];
                 return Task.CompletedTask;
             });
+            // Times have their own converter (UtcTimestampConverter), so the generator knows their format but not that they are strings.
+            options.AddSchemaTransformer((schema, context, _) =>
+            {
+                if (context.JsonTypeInfo.Type == typeof(DateTimeOffset))
+                {
+                    schema.Type = JsonSchemaType.String;
+                }
+                else if (context.JsonTypeInfo.Type == typeof(DateTimeOffset?))
+                {
+                    schema.Type = JsonSchemaType.String | JsonSchemaType.Null;
+                }
+
+                return Task.CompletedTask;
+            });
             options.AddOperationTransformer(async (operation, context, cancellationToken) =>
             {
                 if (context.Description.ActionDescriptor.EndpointMetadata.OfType<DocumentedBody>().FirstOrDefault() is { } body)
