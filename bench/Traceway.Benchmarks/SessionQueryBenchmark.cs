@@ -5,6 +5,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Azure.Cosmos;
+using Traceway.Hosting;
 using Traceway.Rollups;
 using Traceway.Sessions;
 using Traceway.Storage;
@@ -36,8 +37,8 @@ internal static class SessionQueryBenchmark
         using var admin = app.Client(app.AdminKey);
         var summaries = new SeededSummaries(cosmos, Database, project.Id);
         var sessionSummaries = cosmos.GetContainer(Database, CosmosSchema.Summaries);
-        var listFilter = SessionFilter.Parse(new QueryCollection(QueryHelpers.ParseQuery(ListQuery[ListQuery.IndexOf('?', StringComparison.Ordinal)..]))).Filter!;
-        var listQuery = listFilter.ToQuery(project.Id);
+        var listParameters = new QueryCollection(QueryHelpers.ParseQuery(ListQuery[ListQuery.IndexOf('?', StringComparison.Ordinal)..]));
+        var listQuery = (Query<SessionListQuery>.Read(listParameters).IsValid(out var listFilter, out _) ? listFilter : throw new InvalidOperationException(ListQuery)).ToQuery(project.Id);
 
         // The long conversation, realistic turns of 5–20 spans.
         var generator = new TraceGenerator("replay", seed: 100);

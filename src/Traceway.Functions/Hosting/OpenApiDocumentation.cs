@@ -1,3 +1,6 @@
+using System.ComponentModel;
+using System.Reflection;
+using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
@@ -7,13 +10,10 @@ namespace Traceway.Hosting;
 /// <summary>A JSON request body an endpoint reads itself, declared for the OpenAPI document.</summary>
 internal sealed record DocumentedBody(Type Type);
 
-/// <summary>A query parameter an endpoint reads and validates itself, declared for the OpenAPI document.</summary>
-internal sealed record QueryParameter(string Name, string Description, JsonSchemaType Type = JsonSchemaType.String, bool Repeatable = false);
-
 /// <summary>
 /// <c>GET /api/openapi.json</c>: the OpenAPI document of every endpoint, so dashboards can generate clients.
-/// Query parameters that handlers parse themselves (to name each bad one in a 400) are declared with
-/// <see cref="Documented"/>, and the API-key scheme is added once for the whole document.
+/// Query parameters that handlers read themselves (to name each bad one in a 400) are described from their
+/// <see cref="IQueryParameters{TSelf}"/> type, and the API-key scheme is added once for the whole document.
 /// </summary>
 internal static class OpenApiDocumentation
 {
@@ -37,6 +37,20 @@ internal static class OpenApiDocumentation
                 document.Security = [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference("apiKey", document)] = [] }];
                 return Task.CompletedTask;
             });
+            // Times have their own converter (UtcTimestampConverter), so the generator knows their format but not that they are strings.
+            options.AddSchemaTransformer((schema, context, _) =>
+            {
+                if (context.JsonTypeInfo.Type == typeof(DateTimeOffset))
+                {
+                    schema.Type = JsonSchemaType.String;
+                }
+                else if (context.JsonTypeInfo.Type == typeof(DateTimeOffset?))
+                {
+                    schema.Type = JsonSchemaType.String | JsonSchemaType.Null;
+                }
+
+                return Task.CompletedTask;
+            });
             options.AddOperationTransformer(async (operation, context, cancellationToken) =>
             {
                 if (context.Description.ActionDescriptor.EndpointMetadata.OfType<DocumentedBody>().FirstOrDefault() is { } body)
@@ -51,18 +65,9 @@ internal static class OpenApiDocumentation
                     };
                 }
 
-                foreach (var parameter in context.Description.ActionDescriptor.EndpointMetadata.OfType<QueryParameter>())
+                foreach (var parameters in QueryParameterTypes(context.Description.ActionDescriptor.EndpointMetadata))
                 {
-                    operation.Parameters ??= [];
-                    var schema = new OpenApiSchema { Type = parameter.Type };
-                    operation.Parameters.Add(new OpenApiParameter
-                    {
-                        Name = parameter.Name,
-                        In = ParameterLocation.Query,
-                        Description = parameter.Description,
-                        Schema = parameter.Repeatable ? new OpenApiSchema { Type = JsonSchemaType.Array, Items = schema } : schema,
-                        Explode = parameter.Repeatable,
-                    });
+                    await DescribeAsync(operation, parameters, context, cancellationToken);
                 }
             });
         });
@@ -79,7 +84,38 @@ internal static class OpenApiDocumentation
         return TypedResults.Text(await document.SerializeAsJsonAsync(OpenApiSpecVersion.OpenApi3_1, cancellationToken), "application/json; charset=utf-8");
     }
 
-    /// <summary>Declares the query parameters an endpoint reads itself.</summary>
-    public static TBuilder Documented<TBuilder>(this TBuilder builder, params QueryParameter[] parameters)
-        where TBuilder : IEndpointConventionBuilder => builder.WithMetadata([.. parameters]);
+    /// <summary>The <see cref="IQueryParameters{TSelf}"/> types a handler binds through <see cref="Query{T}"/>.</summary>
+    private static IEnumerable<Type> QueryParameterTypes(IList<object> endpointMetadata) =>
+        endpointMetadata.OfType<MethodInfo>().Take(1).SelectMany(handler => handler.GetParameters())
+            .Select(p => p.ParameterType)
+            .Where(t => t.IsGenericType && t.GetGenericTypeDefinition() == typeof(Query<>))
+            .Select(t => t.GetGenericArguments()[0]);
+
+    /// <summary>Adds a query parameter (camelCase name, schema of its type, default) for each property of <paramref name="parameters"/>.</summary>
+    private static async Task DescribeAsync(OpenApiOperation operation, Type parameters, OpenApiOperationTransformerContext context, CancellationToken cancellationToken)
+    {
+        foreach (var property in QueryProperties(parameters))
+        {
+            var schema = await context.GetOrCreateSchemaAsync(Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType, cancellationToken: cancellationToken);
+            if (property.GetCustomAttribute<DefaultValueAttribute>()?.Value is { } value)
+            {
+                schema.Default = JsonSerializer.SerializeToNode(value);
+            }
+
+            operation.Parameters ??= [];
+            operation.Parameters.Add(new OpenApiParameter
+            {
+                Name = JsonNamingPolicy.CamelCase.ConvertName(property.Name),
+                In = ParameterLocation.Query,
+                Description = property.GetCustomAttribute<DescriptionAttribute>()!.Description,
+                Schema = schema,
+            });
+        }
+    }
+
+    /// <summary>The parameters of an <see cref="IQueryParameters{TSelf}"/> type: its properties with a description, base type's first.</summary>
+    public static IEnumerable<PropertyInfo> QueryProperties(Type parameters) =>
+        (parameters.BaseType is { } baseType && baseType != typeof(object) ? QueryProperties(baseType) : [])
+            .Concat(parameters.GetProperties(BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly)
+                .Where(p => p.IsDefined(typeof(DescriptionAttribute))));
 }

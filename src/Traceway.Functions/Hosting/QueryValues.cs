@@ -14,13 +14,26 @@ internal static class QueryValues
             return null;
         }
 
-        if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal, out var time) && (text.EndsWith('Z') || text.EndsWith('z') || text.Length > 19 && text[^6] is '+' or '-'))
+        if (Rfc3339.TryParse(text, out var time))
         {
             return time;
         }
 
         errors[name] = [$"{name} must be an RFC 3339 time with a time zone, such as 2026-11-20T10:00:00Z."];
         return null;
+    }
+
+    /// <summary><c>from</c> and <c>to</c>, the half-open interval [from, to) that activity must overlap.</summary>
+    public static (DateTimeOffset? From, DateTimeOffset? To) Window(IQueryCollection query, Dictionary<string, string[]> errors)
+    {
+        var from = Time(query, "from", errors);
+        var to = Time(query, "to", errors);
+        if (from is not null && to is not null && to <= from)
+        {
+            errors["to"] = ["to must be after from."];
+        }
+
+        return (from, to);
     }
 
     public static double? Number(IQueryCollection query, string name, Dictionary<string, string[]> errors)
@@ -66,6 +79,9 @@ internal static class QueryValues
         errors[name] = [$"{name} must be one of {string.Join(", ", allowed)}."];
         return null;
     }
+
+    /// <summary><c>order</c>: <c>desc</c> (the default) or <c>asc</c>.</summary>
+    public static string Order(IQueryCollection query, Dictionary<string, string[]> errors) => OneOf(query, "order", ["asc", "desc"], errors) ?? "desc";
 
     public static string? Text(IQueryCollection query, string name, Dictionary<string, string[]> errors)
     {

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
-using System.Text.RegularExpressions;
+using Traceway.Hosting;
 
 namespace Traceway.Ingestion;
 
@@ -68,11 +68,7 @@ internal sealed partial class ItemReader(JsonElement item, IngestOptions limits)
         }
 
         var text = element.GetString()!;
-        var match = Rfc3339().Match(text);
-        // .NET parses at most 7 fractional digits; SDKs may send nanoseconds, so the rest is dropped.
-        if (match.Success && DateTimeOffset.TryParse(
-                match.Groups["fraction"].Length > 8 ? text.Remove(match.Groups["fraction"].Index + 8, match.Groups["fraction"].Length - 8) : text,
-                CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal, out var time))
+        if (Rfc3339.TryParse(text, out var time))
         {
             return time;
         }
@@ -212,7 +208,4 @@ internal sealed partial class ItemReader(JsonElement item, IngestOptions limits)
     };
 
     private static string Truncate(string text) => text.Length <= 40 ? text : text[..40] + "…";
-
-    [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(?<fraction>\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$")]
-    private static partial Regex Rfc3339();
 }

@@ -91,6 +91,15 @@ internal static class SessionMetrics
         };
     }
 
+    /// <summary>
+    /// The session's summary straight from its trace and span documents, for a read that cannot wait for the
+    /// rollup: the same two steps the rollup takes (each trace, then the session), so the numbers are the same.
+    /// </summary>
+    public static SessionSummary? SummarizeSessionFromDocuments(string projectId, string pk, string sessionId, IEnumerable<MetricFields> documents) =>
+        SummarizeSession(projectId, pk, sessionId, [.. documents.GroupBy(d => d.TraceId, StringComparer.Ordinal)
+            .Select(trace => SummarizeTrace(projectId, pk, trace.Key, [.. trace]))
+            .OfType<TraceSummary>()]);
+
     private static ModelUsage[] Usage(IEnumerable<ModelUsage> usage) =>
         [.. usage.GroupBy(u => u.Model, StringComparer.Ordinal)
             .OrderBy(g => g.Key, StringComparer.Ordinal)

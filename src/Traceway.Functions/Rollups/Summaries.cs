@@ -1,10 +1,14 @@
+using System.Text.Json.Serialization;
+using Traceway.Traces;
+
 namespace Traceway.Rollups;
 
-/// <summary>The metrics of one trace (one turn), recomputed from its stored trace and span documents.</summary>
-internal sealed record TraceSummary
+/// <summary>
+/// The stored metrics of one trace (one turn), recomputed from its stored trace and span documents: the
+/// trace list's <see cref="TraceSummaryView"/> plus its keys, latest activity and per-model usage.
+/// </summary>
+internal sealed record TraceSummary : TraceSummaryView
 {
-    public const string DocumentType = "traceSummary";
-
     public required string Id { get; init; }
 
     public required string Pk { get; init; }
@@ -13,64 +17,20 @@ internal sealed record TraceSummary
 
     public required string ProjectId { get; init; }
 
-    public required string TraceId { get; init; }
-
-    public string? SessionId { get; init; }
-
-    public string? Name { get; init; }
-
-    public string? UserId { get; init; }
-
-    public required string Status { get; init; }
-
-    public required DateTimeOffset StartedAt { get; init; }
-
-    public DateTimeOffset? EndedAt { get; init; }
-
     public required DateTimeOffset LastActivityAt { get; init; }
 
-    public long? DurationMs { get; init; }
-
-    public int SpanCount { get; init; }
-
-    public int ErrorCount { get; init; }
-
-    public long InputTokens { get; init; }
-
-    public long OutputTokens { get; init; }
-
-    public long TotalTokens { get; init; }
-
-    public double TotalCost { get; init; }
-
-    public long MaxInputTokens { get; init; }
-
-    public IReadOnlyList<string> Models { get; init; } = [];
-
     public IReadOnlyList<ModelUsage> ModelUsage { get; init; } = [];
-
-    public IReadOnlyList<string> Tags { get; init; } = [];
 }
 
 /// <summary>Tokens and cost spent on one model, for the per-model breakdown of statistics.</summary>
 internal sealed record ModelUsage(string Model, long Tokens, double Cost);
 
-/// <summary>The metrics of a whole session (a multi-turn conversation), recomputed from its trace summaries.</summary>
-internal sealed record SessionSummary
+/// <summary>
+/// SessionSummary of API.md: a whole conversation's metrics as the API shows them. Answers declare this
+/// type, so serializing a stored <see cref="SessionSummary"/> through it leaves out the storage fields.
+/// </summary>
+internal record SessionView
 {
-    public const string DocumentType = "sessionSummary";
-
-    /// <summary>One session summary per partition, so its id is fixed.</summary>
-    public const string DocumentId = "session";
-
-    public string Id { get; init; } = DocumentId;
-
-    public required string Pk { get; init; }
-
-    public string Type { get; init; } = DocumentType;
-
-    public required string ProjectId { get; init; }
-
     public required string SessionId { get; init; }
 
     public int TraceCount { get; init; }
@@ -87,6 +47,7 @@ internal sealed record SessionSummary
 
     public required DateTimeOffset StartedAt { get; init; }
 
+    [JsonIgnore(Condition = JsonIgnoreCondition.Never)]
     public DateTimeOffset? EndedAt { get; init; }
 
     public required DateTimeOffset LastActivityAt { get; init; }
@@ -104,6 +65,23 @@ internal sealed record SessionSummary
     public IReadOnlyList<string> UserIds { get; init; } = [];
 
     public long MaxInputTokens { get; init; }
+}
+
+/// <summary>The stored metrics of a whole session, recomputed from its trace summaries: the API's view plus keys and per-model usage.</summary>
+internal sealed record SessionSummary : SessionView
+{
+    public const string DocumentType = "sessionSummary";
+
+    /// <summary>One session summary per partition, so its id is fixed.</summary>
+    public const string DocumentId = "session";
+
+    public string Id { get; init; } = DocumentId;
+
+    public required string Pk { get; init; }
+
+    public string Type { get; init; } = DocumentType;
+
+    public required string ProjectId { get; init; }
 
     public IReadOnlyList<ModelUsage> ModelUsage { get; init; } = [];
 }

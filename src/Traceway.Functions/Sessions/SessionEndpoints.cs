@@ -1,9 +1,10 @@
-using System.Text.Json.Serialization;
 using System.Security.Claims;
+using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Traceway.Hosting;
 using Traceway.Models;
 using Traceway.Projects;
+using Traceway.Rollups;
 using Traceway.Storage;
 using Traceway.Traces;
 
@@ -11,28 +12,24 @@ namespace Traceway.Sessions;
 
 internal static class SessionEndpoints
 {
-    private const int DefaultTraceLimit = 100;
-    private const int MaxTraceLimit = 500;
-
     /// <summary>Session queries (scope <c>read</c>), always within the calling key's project.</summary>
     public static RouteGroupBuilder MapSessions(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/sessions").RequireScope(Scopes.Read);
-        QueryParameter[] paging = [new("limit", "Traces per page: 1-500, default 100.", Microsoft.OpenApi.JsonSchemaType.Integer), new("cursor", "nextCursor of the previous page.")];
-        group.MapGet("", ListSessions).WithSummary("List and filter the project's sessions").Documented(SessionFilter.Parameters);
-        group.MapGet("/{sessionId}", GetSession).WithSummary("A session: its summary and its traces with spans, in start order").Documented(paging);
-        group.MapGet("/{sessionId}/replay", ReplaySession).WithSummary("A session turn by turn").Documented(paging);
+        group.MapGet("", ListSessions).WithSummary("List and filter the project's sessions");
+        group.MapGet("/{sessionId}", GetSession).WithSummary("A session: its summary and its traces with spans, in start order");
+        group.MapGet("/{sessionId}/replay", ReplaySession).WithSummary("A session turn by turn");
         app.MapGet("/api/stats/sessions", GetSessionStats).RequireScope(Scopes.Read)
-            .WithSummary("User-journey statistics of the sessions matching the filters").Documented([.. SessionFilter.Parameters.Where(p => p.Name is not ("orderBy" or "order" or "limit" or "cursor"))]);
+            .WithSummary("User-journey statistics of the sessions matching the filters");
         return group;
     }
 
-    internal static async Task<Results<Ok<SessionStats>, ValidationProblem>> GetSessionStats(HttpRequest request, ClaimsPrincipal user, SessionReader reader, CancellationToken cancellationToken)
+    internal static async Task<Results<Ok<SessionStats>, ValidationProblem>> GetSessionStats(
+        Query<SessionFilter> query, ClaimsPrincipal user, SessionReader reader, CancellationToken cancellationToken)
     {
-        var (filter, errors) = SessionFilter.Parse(request.Query);
-        if (filter is null)
+        if (!query.IsValid(out var filter, out var problem))
         {
-            return TypedResults.ValidationProblem(errors, title: "Invalid query parameters");
+            return problem;
         }
 
         var statistics = new SessionStatistics();
@@ -44,23 +41,23 @@ internal static class SessionEndpoints
         return TypedResults.Ok(statistics.Result());
     }
 
-    internal static async Task<Results<Ok<Page<SessionView>>, ValidationProblem>> ListSessions(HttpRequest request, ClaimsPrincipal user, SessionReader reader, CancellationToken cancellationToken)
+    internal static async Task<Results<Ok<Page<SessionView>>, ValidationProblem>> ListSessions(
+        Query<SessionListQuery> query, ClaimsPrincipal user, SessionReader reader, CancellationToken cancellationToken)
     {
-        var (filter, errors) = SessionFilter.Parse(request.Query);
-        if (filter is null)
+        if (!query.IsValid(out var parameters, out var problem))
         {
-            return TypedResults.ValidationProblem(errors, title: "Invalid query parameters");
+            return problem;
         }
 
-        var (page, cursorError) = await reader.ListAsync(user.ProjectId(), filter, request.Query["cursor"], cancellationToken);
+        var (page, cursorError) = await reader.ListAsync(user.ProjectId(), parameters, cancellationToken);
         return page is null ? CursorProblem(cursorError!) : TypedResults.Ok(page);
     }
 
     internal static async Task<Results<Ok<SessionDetail>, ValidationProblem, ProblemHttpResult>> GetSession(
-        string sessionId, HttpContext context, ClaimsPrincipal user, SessionReader reader, CancellationToken cancellationToken)
+        string sessionId, Query<SessionPageQuery> query, HttpContext context, ClaimsPrincipal user, SessionReader reader, CancellationToken cancellationToken)
     {
         sessionId = RawRouteValues.Exact(context, nameof(sessionId), sessionId);
-        var (session, traces, problem) = await ReadSessionAsync(sessionId, context.Request, user.ProjectId(), reader, cancellationToken);
+        var (session, traces, problem) = await ReadSessionAsync(sessionId, query, user.ProjectId(), reader, cancellationToken);
         return problem switch
         {
             ValidationProblem invalid => invalid,
@@ -70,10 +67,10 @@ internal static class SessionEndpoints
     }
 
     internal static async Task<Results<Ok<SessionReplay>, ValidationProblem, ProblemHttpResult>> ReplaySession(
-        string sessionId, HttpContext context, ClaimsPrincipal user, SessionReader reader, ModelCatalog models, CancellationToken cancellationToken)
+        string sessionId, Query<SessionPageQuery> query, HttpContext context, ClaimsPrincipal user, SessionReader reader, ModelCatalog models, CancellationToken cancellationToken)
     {
         sessionId = RawRouteValues.Exact(context, nameof(sessionId), sessionId);
-        var (session, traces, problem) = await ReadSessionAsync(sessionId, context.Request, user.ProjectId(), reader, cancellationToken);
+        var (session, traces, problem) = await ReadSessionAsync(sessionId, query, user.ProjectId(), reader, cancellationToken);
         return problem switch
         {
             ValidationProblem invalid => invalid,
@@ -83,13 +80,11 @@ internal static class SessionEndpoints
     }
 
     private static async Task<(SessionView? Session, Page<TraceView>? Traces, IResult? Problem)> ReadSessionAsync(
-        string sessionId, HttpRequest request, string projectId, SessionReader reader, CancellationToken cancellationToken)
+        string sessionId, Query<SessionPageQuery> query, string projectId, SessionReader reader, CancellationToken cancellationToken)
     {
-        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
-        var limit = QueryValues.Limit(request.Query, DefaultTraceLimit, MaxTraceLimit, errors);
-        if (errors.Count > 0)
+        if (!query.IsValid(out var paging, out var invalid))
         {
-            return (null, null, TypedResults.ValidationProblem(errors, title: "Invalid query parameters"));
+            return (null, null, invalid);
         }
 
         if (await reader.FindSummaryAsync(projectId, sessionId, cancellationToken) is not { } summary)
@@ -97,8 +92,8 @@ internal static class SessionEndpoints
             return (null, null, TypedResults.Problem(statusCode: 404, title: "Session not found", detail: $"This project has no session '{sessionId}'."));
         }
 
-        var (traces, cursorError) = await reader.TracesAsync(projectId, sessionId, limit, request.Query["cursor"], cancellationToken);
-        return traces is null ? (null, null, CursorProblem(cursorError!)) : (SessionView.From(summary), traces, null);
+        var (traces, cursorError) = await reader.TracesAsync(projectId, sessionId, paging, cancellationToken);
+        return traces is null ? (null, null, CursorProblem(cursorError!)) : (summary, traces, null);
     }
 
     private static ValidationProblem CursorProblem(string error) =>
@@ -107,9 +102,4 @@ internal static class SessionEndpoints
     internal sealed record SessionDetail(SessionView Session, IReadOnlyList<TraceView> Traces, [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] string? NextCursor);
 
     internal sealed record SessionReplay(SessionView Session, IReadOnlyList<Turn> Turns, [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] string? NextCursor);
-}
-
-internal static class SessionRegistration
-{
-    public static IServiceCollection AddSessions(this IServiceCollection services) => services.AddSingleton<SessionReader>();
 }

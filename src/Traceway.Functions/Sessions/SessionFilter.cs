@@ -1,114 +1,71 @@
-using Microsoft.Azure.Cosmos;
-using Microsoft.OpenApi;
+using System.ComponentModel;
 using Traceway.Hosting;
+using Traceway.Rollups;
 using Traceway.Storage;
 
 namespace Traceway.Sessions;
 
 /// <summary>
-/// The filters and sort of <c>GET /api/sessions</c> (and <c>/api/stats/sessions</c>), parsed from the query
-/// string with every bad value named, and turned into one Cosmos DB query over the session summaries.
+/// The filters of <c>GET /api/stats/sessions</c>, and of <c>GET /api/sessions</c> through <see cref="SessionListQuery"/>:
+/// which of the project's session summaries match.
 /// </summary>
-internal sealed record SessionFilter(
-    DateTimeOffset? From,
-    DateTimeOffset? To,
-    string? Status,
-    double? MinCost,
-    double? MaxCost,
-    IReadOnlyList<string> Tags,
-    string? Model,
-    string? UserId,
-    string OrderBy,
-    bool Descending,
-    int Limit)
+internal record SessionFilter : IQueryParameters<SessionFilter>
 {
-    public const int MaxLimit = 200;
+    [Description("Sessions with activity at or after this RFC 3339 time (activity overlapping [from, to)).")]
+    public DateTimeOffset? From { get; init; }
 
-    /// <summary>Sort names of the API and the summary field each sorts by.</summary>
-    public static readonly IReadOnlyDictionary<string, string> SortFields = new Dictionary<string, string>(StringComparer.Ordinal)
+    [Description("Sessions that started before this RFC 3339 time.")]
+    public DateTimeOffset? To { get; init; }
+
+    [Description("ok or error (error: some span failed).")]
+    public string? Status { get; init; }
+
+    [Description("Total cost at least this many USD.")]
+    public double? MinCost { get; init; }
+
+    [Description("Total cost at most this many USD.")]
+    public double? MaxCost { get; init; }
+
+    [Description("The session has every given tag (repeat the parameter).")]
+    public IReadOnlyList<string> Tag { get; init; } = [];
+
+    [Description("Some span of the session used this model.")]
+    public string? Model { get; init; }
+
+    [Description("Some trace of the session has this user id.")]
+    public string? UserId { get; init; }
+
+    public static SessionFilter Read(IQueryCollection query, Dictionary<string, string[]> errors)
     {
-        ["lastActivity"] = "lastActivityAt",
-        ["startedAt"] = "startedAt",
-        ["cost"] = "totalCost",
-        ["tokens"] = "totalTokens",
-        ["duration"] = "durationMs",
-        ["traceCount"] = "traceCount",
-    };
-
-    /// <summary>The parameters, as the OpenAPI document describes them.</summary>
-    public static readonly QueryParameter[] Parameters =
-    [
-        new("from", "Sessions with activity at or after this RFC 3339 time (activity overlapping [from, to))."),
-        new("to", "Sessions that started before this RFC 3339 time."),
-        new("status", "ok or error (error: some span failed)."),
-        new("minCost", "Total cost at least this many USD.", JsonSchemaType.Number),
-        new("maxCost", "Total cost at most this many USD.", JsonSchemaType.Number),
-        new("tag", "The session has every given tag.", Repeatable: true),
-        new("model", "Some span of the session used this model."),
-        new("userId", "Some trace of the session has this user id."),
-        new("orderBy", "lastActivity (default), startedAt, cost, tokens, duration, traceCount."),
-        new("order", "desc (default) or asc."),
-        new("limit", "1-200, default 50.", JsonSchemaType.Integer),
-        new("cursor", "nextCursor of the previous page."),
-    ];
-
-    public static (SessionFilter? Filter, Dictionary<string, string[]> Errors) Parse(IQueryCollection query, int defaultLimit = 50)
-    {
-        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
-        var from = QueryValues.Time(query, "from", errors);
-        var to = QueryValues.Time(query, "to", errors);
-        var status = QueryValues.OneOf(query, "status", ["ok", "error"], errors);
-        var minCost = QueryValues.Number(query, "minCost", errors);
-        var maxCost = QueryValues.Number(query, "maxCost", errors);
-        var tags = QueryValues.Texts(query, "tag", errors);
-        var model = QueryValues.Text(query, "model", errors);
-        var userId = QueryValues.Text(query, "userId", errors);
-        var orderBy = QueryValues.OneOf(query, "orderBy", [.. SortFields.Keys], errors) ?? "lastActivity";
-        var order = QueryValues.OneOf(query, "order", ["asc", "desc"], errors) ?? "desc";
-        var limit = QueryValues.Limit(query, defaultLimit, MaxLimit, errors);
-        if (from is not null && to is not null && to <= from)
+        var (from, to) = QueryValues.Window(query, errors);
+        var filter = new SessionFilter
         {
-            errors["to"] = ["to must be after from."];
-        }
-
-        if (minCost is not null && maxCost is not null && maxCost < minCost)
+            From = from,
+            To = to,
+            Status = QueryValues.OneOf(query, "status", ["ok", "error"], errors),
+            MinCost = QueryValues.Number(query, "minCost", errors),
+            MaxCost = QueryValues.Number(query, "maxCost", errors),
+            Tag = QueryValues.Texts(query, "tag", errors),
+            Model = QueryValues.Text(query, "model", errors),
+            UserId = QueryValues.Text(query, "userId", errors),
+        };
+        if (filter.MinCost is not null && filter.MaxCost is not null && filter.MaxCost < filter.MinCost)
         {
             errors["maxCost"] = ["maxCost must not be below minCost."];
         }
 
-        return errors.Count > 0
-            ? (null, errors)
-            : (new SessionFilter(from, to, status, minCost, maxCost, tags, model, userId, orderBy, order == "desc", limit), errors);
+        return filter;
     }
 
-    /// <summary>The summaries query: the project's session summaries matching every filter, in the requested order.</summary>
-    public QueryDefinition ToQuery(string projectId, bool sorted = true)
-    {
-        var query = new QueryBuilder("SELECT * FROM c WHERE c.type = 'sessionSummary'")
-            .Where("c.projectId = @projectId", "@projectId", projectId)
-            // Activity [startedAt, lastActivityAt] overlapping [from, to).
-            .WhereIf(From is not null, "c.lastActivityAt >= @from", "@from", From is { } from ? UtcTimestampConverter.ToText(from) : null)
-            .WhereIf(To is not null, "c.startedAt < @to", "@to", To is { } to ? UtcTimestampConverter.ToText(to) : null)
-            .WhereIf(Status is not null, "c.status = @status", "@status", Status)
+    /// <summary>The project's session summaries matching every filter.</summary>
+    public QueryBuilder Where(string projectId) =>
+        new QueryBuilder($"SELECT * FROM c WHERE c.type = '{SessionSummary.DocumentType}'")
+            .Equal("projectId", projectId)
+            .ActiveWithin(From, To)
+            .Equal("status", Status)
             .WhereIf(MinCost is not null, "c.totalCost >= @minCost", "@minCost", MinCost)
             .WhereIf(MaxCost is not null, "c.totalCost <= @maxCost", "@maxCost", MaxCost)
-            .WhereIf(Model is not null, "ARRAY_CONTAINS(c.models, @model)", "@model", Model)
-            .WhereIf(UserId is not null, "ARRAY_CONTAINS(c.userIds, @userId)", "@userId", UserId);
-        for (var i = 0; i < Tags.Count; i++)
-        {
-            query.Where($"ARRAY_CONTAINS(c.tags, @tag{i})", $"@tag{i}", Tags[i]);
-        }
-
-        // The session id breaks ties, so pages never shuffle equal values (composite indexes in cosmos-containers.json).
-        var direction = Descending ? "DESC" : "ASC";
-        return query.Build(sorted ? $"c.{SortFields[OrderBy]} {direction}, c.sessionId {direction}" : null);
-    }
-
-    /// <summary>What a cursor is bound to: the filters and the sort, not the page size.</summary>
-    public string Scope => System.Text.Json.JsonSerializer.Serialize(new object?[]
-    {
-        "sessions", Time(From), Time(To), Status, MinCost, MaxCost, Tags, Model, UserId, OrderBy, Descending,
-    });
-
-    private static string? Time(DateTimeOffset? time) => time is { } t ? UtcTimestampConverter.ToText(t) : null;
+            .Holds("models", "model", Model)
+            .Holds("userIds", "userId", UserId)
+            .Tagged(Tag);
 }

@@ -10,24 +10,24 @@ namespace Traceway.Sessions;
 internal sealed class SessionReader(TracewayStores stores, RollupStore rollups, TraceReader traces)
 {
     /// <summary>One page of the project's sessions matching the filter; an error when the cursor cannot be used.</summary>
-    public async Task<(Page<SessionView>? Page, string? CursorError)> ListAsync(string projectId, SessionFilter filter, string? cursor, CancellationToken cancellationToken)
+    public async Task<(Page<SessionView>? Page, string? CursorError)> ListAsync(string projectId, SessionListQuery query, CancellationToken cancellationToken)
     {
-        var (continuation, error) = PageCursor.Decode(cursor, projectId, filter.Scope);
+        var (continuation, error) = PageCursor.Decode(query.Cursor, projectId, query.Scope);
         if (error is not null)
         {
             return (null, error);
         }
 
-        var (items, next, failed) = await stores.Summaries.ReadPageAsync<SessionSummary>(filter.ToQuery(projectId), continuation, filter.Limit, null, cancellationToken);
+        var (items, next, failed) = await stores.Summaries.ReadPageAsync<SessionSummary>(query.ToQuery(projectId), continuation, query.Limit, null, cancellationToken);
         return failed
             ? (null, "cursor is not valid any more: start again without it.")
-            : (new Page<SessionView>([.. items.Select(SessionView.From)], PageCursor.Encode(projectId, filter.Scope, next)), null);
+            : (new Page<SessionView>(items, PageCursor.Encode(projectId, query.Scope, next)), null);
     }
 
     /// <summary>Every session summary matching the filter, streamed (for statistics).</summary>
     public async IAsyncEnumerable<SessionSummary> StreamAsync(string projectId, SessionFilter filter, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        using var iterator = stores.Summaries.GetItemQueryIterator<SessionSummary>(filter.ToQuery(projectId, sorted: false), requestOptions: new QueryRequestOptions { MaxItemCount = 1000 });
+        using var iterator = stores.Summaries.GetItemQueryIterator<SessionSummary>(filter.Where(projectId).Build(), requestOptions: new QueryRequestOptions { MaxItemCount = 1000 });
         while (iterator.HasMoreResults)
         {
             foreach (var summary in await iterator.ReadNextAsync(cancellationToken))
@@ -47,19 +47,14 @@ internal sealed class SessionReader(TracewayStores stores, RollupStore rollups, 
             return stored;
         }
 
-        var documents = await rollups.ReadPartitionMetricsAsync(pk, cancellationToken);
-        var traceSummaries = documents.GroupBy(d => d.TraceId, StringComparer.Ordinal)
-            .Select(t => SessionMetrics.SummarizeTrace(projectId, pk, t.Key, [.. t]))
-            .OfType<TraceSummary>()
-            .ToList();
-        return SessionMetrics.SummarizeSession(projectId, pk, sessionId, traceSummaries);
+        return SessionMetrics.SummarizeSessionFromDocuments(projectId, pk, sessionId, await rollups.ReadPartitionMetricsAsync(pk, cancellationToken));
     }
 
     /// <summary>A page of the session's traces in start order, each with its spans and complete payloads.</summary>
-    public async Task<(Page<TraceView>? Page, string? CursorError)> TracesAsync(string projectId, string sessionId, int limit, string? cursor, CancellationToken cancellationToken)
+    public async Task<(Page<TraceView>? Page, string? CursorError)> TracesAsync(string projectId, string sessionId, SessionPageQuery paging, CancellationToken cancellationToken)
     {
-        var scope = "session-traces|" + sessionId;
-        var (continuation, error) = PageCursor.Decode(cursor, projectId, scope);
+        var scope = SessionPageQuery.Scope(sessionId);
+        var (continuation, error) = PageCursor.Decode(paging.Cursor, projectId, scope);
         if (error is not null)
         {
             return (null, error);
@@ -67,7 +62,7 @@ internal sealed class SessionReader(TracewayStores stores, RollupStore rollups, 
 
         var pk = DocumentKeys.SessionPartitionKey(projectId, sessionId);
         var query = new QueryDefinition("SELECT * FROM c WHERE c.type = 'trace' ORDER BY c.startedAt ASC, c.id ASC");
-        var (page, next, failed) = await stores.Traces.ReadPageAsync<TraceDocument>(query, continuation, limit, pk, cancellationToken);
+        var (page, next, failed) = await stores.Traces.ReadPageAsync<TraceDocument>(query, continuation, paging.Limit, pk, cancellationToken);
         if (failed)
         {
             return (null, "cursor is not valid any more: start again without it.");

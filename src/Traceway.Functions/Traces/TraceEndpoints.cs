@@ -12,23 +12,23 @@ internal static class TraceEndpoints
     public static RouteGroupBuilder MapTraces(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/traces").RequireScope(Scopes.Read);
-        group.MapGet("", ListTraces).WithSummary("List and filter the project's traces").Documented(TraceFilter.Parameters);
+        group.MapGet("", ListTraces).WithSummary("List and filter the project's traces");
         group.MapGet("/{traceId}", GetTrace).WithSummary("A trace with its spans, payloads complete");
         return group;
     }
 
-    internal static async Task<Results<Ok<Page<TraceSummaryView>>, ValidationProblem>> ListTraces(HttpRequest request, ClaimsPrincipal user, TraceReader reader, CancellationToken cancellationToken)
+    internal static async Task<Results<Ok<Page<TraceSummaryView>>, ValidationProblem>> ListTraces(
+        Query<TraceListQuery> query, ClaimsPrincipal user, TraceReader reader, CancellationToken cancellationToken)
     {
-        var (filter, errors) = TraceFilter.Parse(request.Query);
-        if (filter is null)
+        if (!query.IsValid(out var parameters, out var problem))
         {
-            return TypedResults.ValidationProblem(errors, title: "Invalid query parameters");
+            return problem;
         }
 
-        var (items, next, cursorError) = await reader.ListAsync(user.ProjectId(), filter, request.Query["cursor"], cancellationToken);
-        return items is null
+        var (page, cursorError) = await reader.ListAsync(user.ProjectId(), parameters, cancellationToken);
+        return page is null
             ? TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["cursor"] = [cursorError!] }, title: "Invalid cursor")
-            : TypedResults.Ok(new Page<TraceSummaryView>(items, next));
+            : TypedResults.Ok(page);
     }
 
     internal static async Task<Results<Ok<TraceView>, ProblemHttpResult>> GetTrace(string traceId, HttpContext context, ClaimsPrincipal user, TraceReader reader, CancellationToken cancellationToken)

@@ -9,7 +9,7 @@ internal sealed class TraceFunctions(TraceReader reader)
 {
     [Function("ListTraces")]
     public Task<IResult> ListTraces([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "traces")] HttpRequest request, CancellationToken cancellationToken) =>
-        HttpFunction.RunAsync(request, Scopes.Read, user => TraceEndpoints.ListTraces(request, user, reader, cancellationToken));
+        HttpFunction.RunAsync(request, Scopes.Read, user => TraceEndpoints.ListTraces(Query<TraceListQuery>.Read(request.Query), user, reader, cancellationToken));
 
     [Function("GetTrace")]
     public Task<IResult> GetTrace(

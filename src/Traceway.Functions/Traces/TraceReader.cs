@@ -9,18 +9,18 @@ namespace Traceway.Traces;
 internal sealed class TraceReader(TracewayStores stores, TraceLocator locator, PayloadStore payloads)
 {
     /// <summary>One page of the project's trace summaries matching the filter; an error when the cursor cannot be used.</summary>
-    public async Task<(IReadOnlyList<TraceSummaryView>? Items, string? NextCursor, string? CursorError)> ListAsync(string projectId, TraceFilter filter, string? cursor, CancellationToken cancellationToken)
+    public async Task<(Page<TraceSummaryView>? Page, string? CursorError)> ListAsync(string projectId, TraceListQuery query, CancellationToken cancellationToken)
     {
-        var (continuation, error) = PageCursor.Decode(cursor, projectId, filter.Scope);
+        var (continuation, error) = PageCursor.Decode(query.Cursor, projectId, query.Scope);
         if (error is not null)
         {
-            return (null, null, error);
+            return (null, error);
         }
 
-        var (items, next, failed) = await stores.Summaries.ReadPageAsync<Rollups.TraceSummary>(filter.ToQuery(projectId), continuation, filter.Limit, filter.PartitionKey(projectId), cancellationToken);
+        var (items, next, failed) = await stores.Summaries.ReadPageAsync<TraceSummaryView>(query.ToQuery(projectId), continuation, query.Limit, query.PartitionKey(projectId), cancellationToken);
         return failed
-            ? (null, null, "cursor is not valid any more: start again without it.")
-            : ([.. items.Select(TraceSummaryView.From)], PageCursor.Encode(projectId, filter.Scope, next), null);
+            ? (null, "cursor is not valid any more: start again without it.")
+            : (new Page<TraceSummaryView>(items, PageCursor.Encode(projectId, query.Scope, next)), null);
     }
 
     public async Task<TraceView?> FindAsync(string projectId, string traceId, CancellationToken cancellationToken)

@@ -36,4 +36,32 @@ public sealed class OpenApiTests(TracewayApp app) : IClassFixture<TracewayApp>
         Assert.NotNull(paths["/api/ingest"]!["post"]!["requestBody"]);
         Assert.NotNull(document["components"]!["securitySchemes"]!["apiKey"]);
     }
+
+    /// <summary>The parameters of API.md per query endpoint; each is also read by the endpoint's query type (unit tests).</summary>
+    public static TheoryData<string, string[]> QueryEndpoints => new()
+    {
+        { "/api/sessions", ["from", "to", "status", "minCost", "maxCost", "tag", "model", "userId", "orderBy", "order", "limit", "cursor"] },
+        { "/api/stats/sessions", ["from", "to", "status", "minCost", "maxCost", "tag", "model", "userId"] },
+        { "/api/sessions/{sessionId}", ["limit", "cursor"] },
+        { "/api/sessions/{sessionId}/replay", ["limit", "cursor"] },
+        { "/api/traces", ["sessionId", "from", "to", "status", "tag", "model", "userId", "name", "orderBy", "order", "limit", "cursor"] },
+    };
+
+    [Theory]
+    [MemberData(nameof(QueryEndpoints))]
+    public async Task Every_query_endpoint_documents_each_of_its_query_parameters_with_a_description_and_type(string path, string[] parameters)
+    {
+        using var client = app.CreateClient();
+
+        var document = JsonNode.Parse(await client.GetStringAsync(new Uri("/api/openapi.json", UriKind.Relative)))!;
+
+        var documented = document["paths"]![path]!["get"]!["parameters"]!.AsArray().Where(p => (string?)p!["in"] == "query").ToList();
+        Assert.Equal(parameters, documented.Select(p => (string?)p!["name"]));
+        Assert.All(documented, p => Assert.False(string.IsNullOrEmpty((string?)p!["description"]), p!.ToJsonString()));
+        var schemas = documented.ToDictionary(p => (string)p!["name"]!, p => p!["schema"]!);
+        Assert.All(schemas, p => Assert.True(p.Value["type"] is not null, $"{p.Key}: {p.Value.ToJsonString()}"));
+        Assert.True(!schemas.TryGetValue("limit", out var limit) || limit["type"]!.ToJsonString().Contains("\"integer\"", StringComparison.Ordinal), limit?.ToJsonString());
+        Assert.True(!schemas.TryGetValue("tag", out var tag) || (string?)tag["type"] == "array", tag?.ToJsonString());
+        Assert.True(!schemas.TryGetValue("from", out var from) || ((string?)from["type"], (string?)from["format"]) == ("string", "date-time"), from?.ToJsonString());
+    }
 }
