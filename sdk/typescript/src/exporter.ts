@@ -56,7 +56,8 @@ export class Exporter {
   private inFlight = 0;
   private draining: Promise<void> | null = null;
   private kickScheduled = false;
-  private unreportedOverflow = 0;
+  /** Items dropped on arrival, not yet reported: because the queue was full, or because shutdown had begun. */
+  private readonly unreported = { full: 0, closed: 0 };
   /** No new items are taken (after shutdown started). */
   private closed = false;
   /** Retries stop and what waits is dropped (shutdown's deadline passed). */
@@ -85,7 +86,7 @@ export class Exporter {
     }
     if (this.closed || this.queue.length + this.inFlight >= this.config.maxQueueSize) {
       this.counters.dropped++;
-      this.unreportedOverflow++;
+      this.unreported[this.closed ? 'closed' : 'full']++;
       this.scheduleKick();
       return;
     }
@@ -103,7 +104,7 @@ export class Exporter {
   }
 
   hasPending(): boolean {
-    return this.queue.length > 0 || this.draining !== null || this.unreportedOverflow > 0;
+    return this.queue.length > 0 || this.draining !== null || this.unreported.full + this.unreported.closed > 0;
   }
 
   /** Resolves when everything queued before the call has been sent, refused or dropped. */
@@ -271,11 +272,14 @@ export class Exporter {
   }
 
   private reportOverflow(): void {
-    if (this.unreportedOverflow > 0) {
-      const count = this.unreportedOverflow;
-      this.unreportedOverflow = 0;
-      this.config.report(new TracewayError('dropped',
-        `${count} items dropped: ${this.closed ? 'they ended after shutdown()' : `the queue is full (maxQueueSize ${this.config.maxQueueSize})`}`, count));
+    const { full, closed } = this.unreported;
+    this.unreported.full = 0;
+    this.unreported.closed = 0;
+    if (full > 0) {
+      this.config.report(new TracewayError('dropped', `${full} items dropped: the queue is full (maxQueueSize ${this.config.maxQueueSize})`, full));
+    }
+    if (closed > 0) {
+      this.config.report(new TracewayError('dropped', `${closed} items dropped: they ended after shutdown()`, closed));
     }
   }
 
