@@ -16,10 +16,18 @@ export function nowMicros(): number {
   return now;
 }
 
+let cachedSecond = NaN;
+let cachedPrefix = '';
+
 /** RFC 3339 UTC with microseconds, e.g. 2026-11-20T10:00:00.123456Z (Traceway keeps seven digits). */
 export function toRfc3339(micros: number): string {
-  const iso = new Date(Math.floor(micros / 1000)).toISOString();
-  return iso.slice(0, -1) + String(micros % 1000).padStart(3, '0') + 'Z';
+  // Formatting a Date costs about a microsecond; spans mostly start and end within the same second.
+  const second = Math.floor(micros / 1_000_000);
+  if (second !== cachedSecond) {
+    cachedPrefix = new Date(second * 1000).toISOString().slice(0, 19);
+    cachedSecond = second;
+  }
+  return `${cachedPrefix}.${String(micros - second * 1_000_000).padStart(6, '0')}Z`;
 }
 
 export function fromDate(date: Date): number {

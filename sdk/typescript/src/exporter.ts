@@ -1,5 +1,5 @@
 import { promisify } from 'node:util';
-import { gzip } from 'node:zlib';
+import { constants, gzip } from 'node:zlib';
 import type { ResolvedConfig } from './config.js';
 import { TracewayError, type ItemRejection } from './errors.js';
 import { errorMessage } from './json.js';
@@ -295,7 +295,8 @@ export class Exporter {
     try {
       let body: string | Buffer = text;
       if (text.length >= this.config.gzipThresholdBytes) {
-        body = await gzipAsync(Buffer.from(text, 'utf8'));
+        // The fastest level: JSON still shrinks several times over, at a fraction of the default level's CPU.
+        body = await gzipAsync(Buffer.from(text, 'utf8'), { level: constants.Z_BEST_SPEED });
         headers['content-encoding'] = 'gzip';
       }
       const response = await fetch(this.config.ingestUrl, {
