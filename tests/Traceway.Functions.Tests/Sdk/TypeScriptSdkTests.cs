@@ -20,8 +20,9 @@ public sealed class SdkTestApp : TracewayApp
 }
 
 /// <summary>
-/// The TypeScript SDK (<c>sdk/typescript</c>) against the real app: each end-to-end file of the SDK runs under
-/// <c>node --test</c> with a new project's ingest and read keys, and asserts what the replay API shows.
+/// The TypeScript SDK (<c>sdk/typescript</c>): each end-to-end file of the SDK runs under <c>node --test</c> against
+/// this app with a new project's ingest and read keys, and asserts what the replay API shows; its unit tests
+/// (transport faults against a fake endpoint) run too, so one command runs every SDK test.
 /// Builds nothing: <c>./test.sh</c> builds the SDK first (<c>scripts/build-sdk.sh</c>).
 /// </summary>
 public sealed class TypeScriptSdkTests(SdkTestApp app) : IClassFixture<SdkTestApp>
@@ -48,6 +49,17 @@ public sealed class TypeScriptSdkTests(SdkTestApp app) : IClassFixture<SdkTestAp
         // A test that skipped (no server configured) would pass silently: every one must have run.
         Assert.Contains("# skipped 0", output, StringComparison.Ordinal);
         Assert.DoesNotContain("# pass 0", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_SDK_unit_tests_pass()
+    {
+        Assert.True(File.Exists(Path.Combine(SdkDirectory, "dist", "index.js")), $"The SDK is not built in {SdkDirectory}: run scripts/build-sdk.sh (./test.sh does).");
+
+        var (exitCode, output) = await RunNodeTestsAsync(Path.Combine("test", "unit"), []);
+
+        Assert.True(exitCode == 0, $"node --test test/unit exited with {exitCode}:\n{output}");
+        Assert.Contains("# skipped 0", output, StringComparison.Ordinal);
     }
 
     private static async Task<(int ExitCode, string Output)> RunNodeTestsAsync(string file, Dictionary<string, string> environment)
