@@ -3,6 +3,7 @@
 // Run: npm run bench (builds first), or: node bench/bench.mjs [--spans 100000]
 import { fork } from 'node:child_process';
 import { createServer } from 'node:http';
+import { availableParallelism, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Traceway } from '../dist/index.js';
 
@@ -114,7 +115,7 @@ if (process.argv[2] === '--sink') {
   console.log(`| without the SDK (baseline) | ${none.wallMs.toFixed(0)} | (${(none.callerUs / spans).toFixed(2)} absolute) | — |`);
   console.log(`| SDK, enabled: false | ${disabled.wallMs.toFixed(0)} | ${perSpan(disabled, 'callerUs')} | ${perSpan(disabled, 'totalUs')} |`);
   console.log(`| SDK, recorded and queued, sent after the run | ${queued.wallMs.toFixed(0)} | ${perSpan(queued, 'callerUs')} | ${perSpan(queued, 'totalUs')} |`);
-  console.log(`| SDK, sending to a local sink (${sent.stats.requests} requests, ${sent.stats.sent} items) | ${sent.wallMs.toFixed(0)} | ${perSpan(sent, 'callerUs')} | ${perSpan(sent, 'totalUs')} |`);
+  console.log(`| SDK, sending to a local sink (${sent.stats.requests} requests, ${sent.stats.sent} items sent, ${sent.stats.dropped} dropped by the queue bound) | ${sent.wallMs.toFixed(0)} | ${perSpan(sent, 'callerUs')} | ${perSpan(sent, 'totalUs')} |`);
 
   console.log('\nMemory with a 10,000-span backlog, server unreachable (heap and RSS growth after GC)');
   console.log('| maxQueueSize | spans ended | items held (queued + in flight) | dropped | heap MiB | RSS MiB |');
@@ -123,5 +124,5 @@ if (process.argv[2] === '--sink') {
     const m = await run('memory', { maxQueueSize, spans: 10_000 });
     console.log(`| ${maxQueueSize.toLocaleString('en-US')} | ${m.spans.toLocaleString('en-US')} | ${m.held.toLocaleString('en-US')} | ${m.dropped.toLocaleString('en-US')} | ${m.heapMiB.toFixed(1)} | ${m.rssMiB.toFixed(1)} |`);
   }
-  console.log(`\n(each span ~${JSON.stringify({ input, output }).length + 300} bytes of JSON; items are traces and spans; Node ${process.version})`);
+  console.log(`\n(each span ~${JSON.stringify({ input, output }).length + 300} bytes of JSON; items are traces and spans; Node ${process.version}; load average ${loadavg()[0].toFixed(1)} on ${availableParallelism()} cores)`);
 }
