@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Runs every test: installs the emulators if missing, then the whole test suite. The tests start
+# Runs every test: installs the emulators if missing, builds the TypeScript SDK, then the whole test suite. The tests start
 # the emulators and the app themselves on free loopback ports and stop them when done.
 set -euo pipefail
 cd "$(dirname "$0")"
 
 scripts/install-emulators.sh
 scripts/install-bicep.sh
+scripts/build-sdk.sh
 mkdir -p artifacts
 set +e
 dotnet test Traceway.Functions.sln -c Release --nologo --logger "console;verbosity=normal" 2>&1 | tee artifacts/test-output.log
