@@ -30,4 +30,23 @@ public sealed class DocumentKeysTests
         Assert.NotEqual(DocumentKeys.TraceDocumentId("a"), DocumentKeys.SpanDocumentId("a", "a"));
         Assert.NotEqual(DocumentKeys.SpanDocumentId("a:b", "c"), DocumentKeys.SpanDocumentId("a", "b:c"));
     }
+
+    /// <summary>Stored documents are addressed by these keys: changing their spelling would orphan every stored trace.</summary>
+    [Fact]
+    public void Keys_and_ids_keep_their_stored_spelling()
+    {
+        Assert.Equal("p:t:x", DocumentKeys.PartitionKey("p", null, "x"));
+        Assert.Equal("p:s:conv", DocumentKeys.PartitionKey("p", "conv", "x"));
+        Assert.Equal("p:s:conv", DocumentKeys.SessionPartitionKey("p", "conv"));
+        Assert.Equal("t:a~2Fb", DocumentKeys.TraceDocumentId("a/b"));
+        Assert.Equal("s:a:b~3Ac", DocumentKeys.SpanDocumentId("a", "b:c"));
+        Assert.Equal("p:t~23", DocumentKeys.TraceIndexId("p", "t#"));
+        Assert.Equal("~7E~25", DocumentKeys.Encode("~%"));
+    }
+
+    [Fact]
+    public void Characters_beyond_ASCII_are_kept_as_they_are_even_control_characters()
+    {
+        Assert.Equal("\u0080\u0085é🚀", DocumentKeys.Encode("\u0080\u0085é🚀"));
+    }
 }

@@ -73,6 +73,42 @@ public sealed class SessionQueryTests
         Assert.Equal((10, "c1"), (query.Limit, query.Cursor));
     }
 
+    /// <summary>Each API sort name orders by the SessionSummary field API.md names for it, the session id breaking ties.</summary>
+    [Theory]
+    [InlineData("lastActivity", "lastActivityAt")]
+    [InlineData("startedAt", "startedAt")]
+    [InlineData("cost", "totalCost")]
+    [InlineData("tokens", "totalTokens")]
+    [InlineData("duration", "durationMs")]
+    [InlineData("traceCount", "traceCount")]
+    public void Each_session_sort_orders_by_its_summary_field(string orderBy, string field)
+    {
+        Assert.EndsWith($" ORDER BY c.{field} DESC, c.sessionId DESC", Valid<SessionListQuery>($"orderBy={orderBy}").ToQuery("p").QueryText, StringComparison.Ordinal);
+        Assert.EndsWith($" ORDER BY c.{field} ASC, c.sessionId ASC", Valid<SessionListQuery>($"orderBy={orderBy}&order=asc").ToQuery("p").QueryText, StringComparison.Ordinal);
+    }
+
+    /// <summary>A cursor is bound to its query's scope: any filter or sort change makes another scope, the page size does not.</summary>
+    [Theory]
+    [InlineData("from=2026-11-20T10:00:00Z")]
+    [InlineData("to=2026-11-20T10:00:00Z")]
+    [InlineData("status=ok")]
+    [InlineData("minCost=1")]
+    [InlineData("maxCost=1")]
+    [InlineData("tag=prod")]
+    [InlineData("model=gpt-4o")]
+    [InlineData("userId=u")]
+    [InlineData("orderBy=cost")]
+    [InlineData("order=asc")]
+    public void A_session_list_cursor_scope_changes_with_every_filter_and_sort_but_not_the_page_size(string parameter)
+    {
+        var plain = Valid<SessionListQuery>("limit=5").Scope;
+
+        Assert.Equal(plain, Valid<SessionListQuery>("limit=50").Scope);
+        Assert.NotEqual(plain, Valid<SessionListQuery>(parameter).Scope);
+        Assert.NotEqual(SessionPageQuery.Scope("a"), SessionPageQuery.Scope("b"));
+        Assert.NotEqual(plain, SessionPageQuery.Scope(""));
+    }
+
     [Fact]
     public void Statistics_filter_like_the_list_without_sorting_or_paging()
     {

@@ -42,4 +42,43 @@ public sealed class TraceListQueryTests
         Assert.Equal(("startedAt", "desc", 50), (query.OrderBy, query.Order, query.Limit));
         Assert.EndsWith("ORDER BY c.startedAt DESC, c.traceId DESC", query.ToQuery("p").QueryText, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("startedAt", "startedAt")]
+    [InlineData("cost", "totalCost")]
+    [InlineData("tokens", "totalTokens")]
+    [InlineData("duration", "durationMs")]
+    public void Each_trace_sort_orders_by_its_summary_field(string orderBy, string field)
+    {
+        Assert.EndsWith($" ORDER BY c.{field} DESC, c.traceId DESC", Valid<TraceListQuery>($"orderBy={orderBy}").ToQuery("p").QueryText, StringComparison.Ordinal);
+        Assert.EndsWith($" ORDER BY c.{field} ASC, c.traceId ASC", Valid<TraceListQuery>($"orderBy={orderBy}&order=asc").ToQuery("p").QueryText, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Status_and_cursor_are_read_as_sent()
+    {
+        var query = Valid<TraceListQuery>("status=error&cursor=next-page");
+
+        Assert.Equal(("error", "next-page"), (query.Status, query.Cursor));
+        Assert.Equal("ok", Valid<TraceListQuery>("status=ok").Status);
+    }
+
+    [Theory]
+    [InlineData("sessionId=s")]
+    [InlineData("from=2026-11-20T10:00:00Z")]
+    [InlineData("to=2026-11-20T10:00:00Z")]
+    [InlineData("status=ok")]
+    [InlineData("tag=prod")]
+    [InlineData("model=gpt-4o")]
+    [InlineData("userId=u")]
+    [InlineData("name=chat")]
+    [InlineData("orderBy=cost")]
+    [InlineData("order=asc")]
+    public void A_trace_list_cursor_scope_changes_with_every_filter_and_sort_but_not_the_page_size(string parameter)
+    {
+        var plain = Valid<TraceListQuery>("limit=5").Scope;
+
+        Assert.Equal(plain, Valid<TraceListQuery>("limit=50").Scope);
+        Assert.NotEqual(plain, Valid<TraceListQuery>(parameter).Scope);
+    }
 }
