@@ -63,7 +63,7 @@ internal static class LedgerLayout
     public const int InlineMax = 64;
 
     /// <summary>Average entries per chunk right after a split; a ledger splits again at twice this.</summary>
-    public const int ChunkTarget = 32;
+    public const int ChunkTarget = 128;
 
     /// <summary>FNV-1a over the key's UTF-16 code units: stable across processes and versions, unlike string.GetHashCode.</summary>
     public static int ChunkOf(string key, int depth)

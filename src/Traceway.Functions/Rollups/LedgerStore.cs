@@ -22,12 +22,10 @@ internal sealed class LedgerStore<TEntry, TPartial>(
     Func<IEnumerable<TEntry>, TPartial> aggregate,
     Func<IEnumerable<TPartial>, TPartial> combine,
     Func<TPartial, TPartial, bool> same,
-    Func<TimeProvider>? clock = null)
+    RollupCounters counters)
     where TEntry : class, ILedgerEntry
     where TPartial : class
 {
-    private readonly TimeProvider _clock = clock?.Invoke() ?? TimeProvider.System;
-
     /// <summary>
     /// One attempt: applies <paramref name="changes"/> (newest version wins), or with <paramref name="complete"/> makes
     /// the ledger hold exactly them. Null when it raced and must be tried again (from the summary read on).
@@ -211,13 +209,13 @@ internal sealed class LedgerStore<TEntry, TPartial>(
         return new LedgerState<TPartial>(aggregate(entries.Values), trace, updated.Rev);
     }
 
-    private LedgerHead<TEntry, TPartial> Inline(LedgerHead<TEntry, TPartial> head, Dictionary<string, TEntry> entries, TraceEntry? trace) => new()
+    private static LedgerHead<TEntry, TPartial> Inline(LedgerHead<TEntry, TPartial> head, Dictionary<string, TEntry> entries, TraceEntry? trace) => new()
     {
         Id = head.Id, Pk = head.Pk, ProjectId = head.ProjectId, Rev = NextRev(head), Depth = -1, Count = entries.Count, Entries = entries, Trace = trace,
     };
 
     /// <summary>Strictly above the last revision, and above any revision of an earlier head of the same id (time-based), should one be deleted and created again.</summary>
-    private long NextRev(LedgerHead<TEntry, TPartial> head) => Math.Max(head.Rev + 1, _clock.GetUtcNow().ToUnixTimeMilliseconds() * 1000);
+    private static long NextRev(LedgerHead<TEntry, TPartial> head) => Math.Max(head.Rev + 1, TimeProvider.System.GetUtcNow().ToUnixTimeMilliseconds() * 1000);
 
     private static TraceEntry? Newer(TraceEntry? current, TraceEntry? candidate) =>
         candidate is not null && LedgerLayout.Replaces(candidate, current) ? candidate : current;
@@ -240,7 +238,7 @@ internal sealed class LedgerStore<TEntry, TPartial>(
         using var response = create
             ? await summaries.CreateItemStreamAsync(body, partitionKey, options, cancellationToken)
             : await summaries.ReplaceItemStreamAsync(body, id, partitionKey, options, cancellationToken);
-        RollupCounters.Wrote();
+        counters.Wrote();
         if (response.StatusCode is HttpStatusCode.PreconditionFailed or HttpStatusCode.Conflict or HttpStatusCode.NotFound)
         {
             return false;
@@ -253,7 +251,7 @@ internal sealed class LedgerStore<TEntry, TPartial>(
     private async Task<(T? Item, string? ETag)> ReadAsync<T>(string id, PartitionKey partitionKey, CancellationToken cancellationToken)
         where T : class
     {
-        RollupCounters.Read(1);
+        counters.Read(1);
         return await summaries.ReadItemOrDefaultAsync<T>(id, partitionKey, cancellationToken);
     }
 
@@ -274,17 +272,17 @@ internal sealed class LedgerStore<TEntry, TPartial>(
     }
 }
 
-/// <summary>Documents the rollups read and wrote since start (both hostings): what the benchmark and tests divide by the spans ingested.</summary>
-internal static class RollupCounters
+/// <summary>Documents this app's rollups read and wrote since start (summaries, ledgers, rebuild reads): what tests divide by the spans ingested.</summary>
+internal sealed class RollupCounters
 {
-    private static long _reads;
-    private static long _writes;
+    private long _reads;
+    private long _writes;
 
-    public static long Reads => Interlocked.Read(ref _reads);
+    public long Reads => Interlocked.Read(ref _reads);
 
-    public static long Writes => Interlocked.Read(ref _writes);
+    public long Writes => Interlocked.Read(ref _writes);
 
-    public static void Read(long documents) => Interlocked.Add(ref _reads, documents);
+    public void Read(long documents) => Interlocked.Add(ref _reads, documents);
 
-    public static void Wrote() => Interlocked.Increment(ref _writes);
+    public void Wrote() => Interlocked.Increment(ref _writes);
 }

@@ -8,7 +8,7 @@ using Traceway.Documents;
 namespace Traceway.Rollups;
 
 /// <summary>Reads the inputs of a rollup and writes summaries only when they changed, guarded by ETags.</summary>
-internal sealed class RollupStore(TracewayStores stores)
+internal sealed class RollupStore(TracewayStores stores, RollupCounters counters)
 {
     private const string MetricProjection =
         "SELECT c.type, c.traceId, c.sessionId, c.name, c.userId, c.status, c.startedAt, c.endedAt, c.inputTokens, c.outputTokens, c.cost, c.model, c.tags FROM c";
@@ -22,7 +22,7 @@ internal sealed class RollupStore(TracewayStores stores)
         var query = new QueryDefinition(MetricProjection.Replace(" FROM c", ", c.projectId, c.pk, c.spanId, c._lsn FROM c", StringComparison.Ordinal) + " WHERE c.traceId = @traceId")
             .WithParameter("@traceId", traceId);
         var documents = await QueryAsync<JsonElement>(stores.Traces, query, pk, cancellationToken);
-        RollupCounters.Read(documents.Count);
+        counters.Read(documents.Count);
         return documents;
     }
 
@@ -33,17 +33,17 @@ internal sealed class RollupStore(TracewayStores stores)
     public Task<(T? Summary, string? ETag)> ReadSummaryAsync<T>(string pk, string id, CancellationToken cancellationToken)
         where T : class
     {
-        RollupCounters.Read(1);
+        counters.Read(1);
         return stores.Summaries.ReadItemOrDefaultAsync<T>(id, new PartitionKey(pk), cancellationToken);
     }
 
     /// <summary>Trace ledgers: each span's contribution by span id, and the trace document's.</summary>
     public LedgerStore<SpanEntry, TracePartial> TraceLedgers { get; } =
-        new(stores.Summaries, RollupMath.Aggregate, RollupMath.Combine, (a, b) => a.Same(b));
+        new(stores.Summaries, RollupMath.Aggregate, RollupMath.Combine, (a, b) => a.Same(b), counters);
 
     /// <summary>Session ledgers: each turn's contribution (its trace summary) by trace id.</summary>
     public LedgerStore<TurnEntry, SessionPartial> SessionLedgers { get; } =
-        new(stores.Summaries, RollupMath.Aggregate, RollupMath.Combine, (a, b) => a.Same(b));
+        new(stores.Summaries, RollupMath.Aggregate, RollupMath.Combine, (a, b) => a.Same(b), counters);
 
     /// <summary>
     /// Writes the recomputed summary when it differs from the one read (ETag <paramref name="etag"/>). Raced when

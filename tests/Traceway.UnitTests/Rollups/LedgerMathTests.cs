@@ -83,18 +83,18 @@ public sealed class LedgerMathTests
     }
 
     [Fact]
-    public void Ledgers_stay_in_the_head_up_to_64_entries_then_split_into_chunks_of_at_most_64_on_average()
+    public void Ledgers_stay_in_the_head_up_to_64_entries_then_split_into_chunks_of_at_most_256_on_average()
     {
         Assert.Equal(-1, LedgerLayout.DepthFor(64));
-        Assert.Equal(2, LedgerLayout.DepthFor(65));
-        Assert.Equal(9, LedgerLayout.DepthFor(12_000));
+        Assert.Equal(1, LedgerLayout.DepthFor(65));
+        Assert.Equal(7, LedgerLayout.DepthFor(12_000));
         Assert.False(LedgerLayout.Outgrown(-1, 64));
         Assert.True(LedgerLayout.Outgrown(-1, 65));
-        Assert.False(LedgerLayout.Outgrown(2, 256));
-        Assert.True(LedgerLayout.Outgrown(2, 257));
+        Assert.False(LedgerLayout.Outgrown(2, 1024));
+        Assert.True(LedgerLayout.Outgrown(2, 1025));
         // Stable across processes (not string.GetHashCode) and spread over every chunk.
-        Assert.Equal(LedgerLayout.ChunkOf("span-1", 9), LedgerLayout.ChunkOf("span-1", 9));
-        Assert.Equal(512, Enumerable.Range(0, 12_000).Select(i => LedgerLayout.ChunkOf($"span-{i}", 9)).Distinct().Count());
+        Assert.Equal(LedgerLayout.ChunkOf("span-1", 7), LedgerLayout.ChunkOf("span-1", 7));
+        Assert.Equal(128, Enumerable.Range(0, 12_000).Select(i => LedgerLayout.ChunkOf($"span-{i}", 7)).Distinct().Count());
     }
 
     private static MetricFields Span(Random random, int i)
