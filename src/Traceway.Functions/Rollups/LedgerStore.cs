@@ -203,7 +203,8 @@ internal sealed class LedgerStore<TEntry, TPartial>(
 
         if (head.Depth >= 0)
         {
-            await DeleteQuietlyAsync(Enumerable.Range(0, 1 << head.Depth).Select(k => ChunkId(head, k)), partitionKey);
+            // Not awaited: nothing reads a replaced layout's chunks, so removing them need not delay this batch.
+            _ = DeleteQuietlyAsync([.. Enumerable.Range(0, 1 << head.Depth).Select(k => ChunkId(head, k))], partitionKey);
         }
 
         return new LedgerState<TPartial>(aggregate(entries.Values), trace, updated.Rev);
