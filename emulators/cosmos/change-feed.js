@@ -6,6 +6,7 @@
  */
 const { header, notFound } = require("./http");
 const { runQuery, page, liveDocuments, parseMaxItemCount } = require("./query");
+const { partitionFilter } = require("./partition");
 
 function parseLsn(etag) {
     const m = /(\d+)/.exec(etag || "");
@@ -34,14 +35,19 @@ function changeFeed(req, res, collection) {
     }
     // x-ms-start-epk / x-ms-end-epk / x-ms-documentdb-partitionkeyrangeid:
     // there is a single physical range ("" - "FF"), so they select everything.
-    let docs = liveDocuments(req, collection).filter(d => (d._lsn || 0) > after);
-    if (since !== null) {
-        docs = docs.filter(d => documents.writeTime(d) >= since);
-    }
-    docs.sort((a, b) => a._lsn - b._lsn);
+    // The log holds current versions in LSN order: a poll reads from `after` on and stops at the page size.
+    const inPartition = partitionFilter(req, collection.read());
     const max = parseMaxItemCount(req);
-    if (max !== null && docs.length > max)
-        docs = docs.slice(0, max);
+    const docs = [];
+    for (const d of documents.feedAfter(after)) {
+        if (inPartition && !inPartition(d))
+            continue;
+        if (since !== null && documents.writeTime(d) < since)
+            continue;
+        docs.push(d);
+        if (max !== null && docs.length >= max)
+            break;
+    }
     res.setHeader("x-ms-item-count", String(docs.length));
     if (!docs.length) {
         res.statusCode = 304;

@@ -52,6 +52,28 @@ function partitionFilter(req, collectionData) {
     };
 }
 
+/**
+ * The value the partition index is keyed by, when the request names one partition of a container with one
+ * partition key path by a plain value; undefined otherwise (PartitionKey.None, hierarchical keys: scan).
+ */
+function singlePartitionKey(req, collectionData) {
+    const raw = header(req, "x-ms-documentdb-partitionkey");
+    const paths = partitionKeyPaths(collectionData);
+    if (!raw || paths.length !== 1)
+        return undefined;
+    let values;
+    try {
+        values = JSON.parse(raw);
+    }
+    catch {
+        return undefined;
+    }
+    if (!Array.isArray(values))
+        values = [values];
+    const value = values[0];
+    return values.length === 1 && value !== null && typeof value !== "object" ? value : undefined;
+}
+
 /** true when doc belongs to the partition named by the header (or no header) */
 function matchesPartition(req, collectionData, doc) {
     const f = partitionFilter(req, collectionData);
@@ -91,4 +113,4 @@ function rejectRead(req, res, collection, partitionKey, docId) {
     return null;
 }
 
-module.exports = { partitionFilter, matchesPartition, rejectRead };
+module.exports = { partitionFilter, singlePartitionKey, matchesPartition, rejectRead };

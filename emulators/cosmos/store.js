@@ -4,6 +4,9 @@
  *  - Documents: every write gets a per-container sequence number (_lsn, used by the change feed)
  *    and a precise write time (TTL, If-Modified-Since); TTL (container defaultTtl / document ttl)
  *    is enforced lazily, on every read.
+ *  - An index by partition key (partition key value -> the partition's documents), so a query or feed
+ *    scoped to one partition touches only that partition's documents, as in Azure, and never scans the
+ *    container; and the change feed's log (latest versions in LSN order), so a poll costs what it returns.
  *  - Collections: replacing a container (e.g. to change defaultTtl) keeps its documents, partition
  *    key ranges and UDFs.
  */
@@ -20,12 +23,98 @@ function documentsMixin(Items) {
             state.globalLsn += 1;
             data._lsn = this._lsn;
             Object.defineProperty(data, "_twWriteMs", { value: Date.now(), enumerable: false });
-            return super._set(data);
+            const result = super._set(data);
+            const key = this._getPartition(data);
+            let partition = this._partitions().get(key);
+            if (!partition) {
+                partition = new Map();
+                this._partitions().set(key, partition);
+            }
+            partition.set(data._rid, data);
+            this._log().push(data);
+            return result;
         }
         delete(idOrRid, partition) {
+            const data = this._item("/id", idOrRid, partition).read();
             super.delete(idOrRid, partition);
+            if (data)
+                this._unindex(data);
             this._lsn = (this._lsn || 0) + 1;
             state.globalLsn += 1;
+        }
+        _partitions() {
+            if (!this._byPartition)
+                this._byPartition = new Map();
+            return this._byPartition;
+        }
+        _log() {
+            if (!this._feedLog) {
+                this._feedLog = [];
+                this._feedStale = 0;
+            }
+            return this._feedLog;
+        }
+        _unindex(data) {
+            const key = this._getPartition(data);
+            const partition = this._partitions().get(key);
+            if (partition && partition.get(data._rid) === data) {
+                partition.delete(data._rid);
+                if (!partition.size)
+                    this._partitions().delete(key);
+            }
+            this._log();
+            this._feedStale += 1;
+        }
+        /** true when data is the current version of a stored document */
+        isCurrent(data) {
+            const item = this._data.get(data._rid);
+            return !!item && item.read() === data;
+        }
+        /**
+         * The log's entries from the first with an LSN above `after`, current versions only (superseded and
+         * deleted ones are skipped, and dropped once they are half the log).
+         */
+        *feedAfter(after) {
+            const log = this._log();
+            if (this._feedStale > 1000 && this._feedStale * 2 > log.length) {
+                this._feedLog = log.filter(d => this.isCurrent(d));
+                this._feedStale = 0;
+            }
+            const entries = this._feedLog;
+            let lo = 0;
+            let hi = entries.length;
+            while (lo < hi) {
+                const mid = (lo + hi) >>> 1;
+                if (entries[mid]._lsn > after)
+                    hi = mid;
+                else
+                    lo = mid + 1;
+            }
+            for (let i = lo; i < entries.length; i += 1) {
+                const data = entries[i];
+                if (!this.isCurrent(data))
+                    continue;
+                if (this._isExpired(data)) {
+                    this._purge(data);
+                    continue;
+                }
+                yield data;
+            }
+        }
+        /** The unexpired documents of one partition (its key value), from the index: no scan of the container. */
+        partitionDocuments(key) {
+            const partition = this._partitions().get(key);
+            if (!partition)
+                return [];
+            const now = Date.now();
+            const out = [];
+            for (const data of [...partition.values()]) {
+                if (this._isExpired(data, now))
+                    this._purge(data);
+                else
+                    out.push(data);
+            }
+            return out;
         }
         writeTime(data) {
             return data._twWriteMs || data._ts * 1000;
@@ -47,6 +136,7 @@ function documentsMixin(Items) {
                 this._index.delete(this._getId(keyPath, keyPathValue, this._getPartition(data)));
             });
             this._data.delete(data._rid);
+            this._unindex(data);
         }
         _item(keyPath, keyPathValue, partition) {
             const item = super._item(keyPath, keyPathValue, partition);

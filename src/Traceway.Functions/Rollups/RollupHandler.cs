@@ -1,72 +1,137 @@
 using System.Text.Json;
 using Traceway.Documents;
+using Traceway.Hosting;
 using Traceway.Storage;
 
 namespace Traceway.Rollups;
 
 /// <summary>
-/// Keeps trace and session summaries right under the change feed's at-least-once, reorderable delivery
-/// (DESIGN.md §5): for each trace and then each session a batch touches, read the summary's ETag first,
-/// recompute from stored data, write only if changed under If-Match, and start that step again on a race.
-/// Summaries live in another container, so writing them never feeds back into the change feed.
+/// Keeps trace and session summaries right under the change feed's at-least-once, reorderable delivery, at a cost
+/// proportional to what changed (DESIGN.md §5 as amended in the README's Rollups section): the change feed hands over
+/// the full changed documents, so each changed span's contribution replaces its previous one, by span id, in its
+/// trace's ledger (<see cref="LedgerStore{TEntry, TPartial}"/>), and the trace summary comes from the ledger's exact
+/// partial aggregates; each changed trace summary likewise replaces its turn's contribution in its session's ledger.
+/// No step reads all of a trace's documents or all of a session's turns. Per summary: read the summary's ETag first,
+/// apply the changes to the ledger, compute, write only if changed under If-Match, and start that step again on a race.
+/// Sessions of a batch are rolled up in parallel (bounded), each after its own traces only, so a large trace delays
+/// nobody else's summaries. Summaries and ledgers live in another container, so writing them never feeds back.
 /// </summary>
 internal sealed partial class RollupHandler(RollupStore store, StoreRetry retry, ILogger<RollupHandler> logger)
 {
     private static readonly RetryPolicy Recomputations = new(MaxAttempts: 20, Step: TimeSpan.FromMilliseconds(5));
     private const int Parallelism = 16;
+    private const int TracesPerSession = 4;
 
     /// <summary>Rolls up a batch of changed documents of the <c>traces</c> container; returns how many summaries it wrote.</summary>
     public async Task<RollupResult> HandleAsync(IEnumerable<JsonElement> changedDocuments, CancellationToken cancellationToken)
     {
-        var traces = changedDocuments.Select(AffectedTrace.From).OfType<AffectedTrace>().Distinct().ToList();
-        return await RollUpAsync(traces, cancellationToken);
+        var changes = changedDocuments.Select(DocumentChange.From).OfType<DocumentChange>();
+        return await RollUpAsync(changes, complete: false, cancellationToken);
     }
 
-    /// <summary>Recomputes the summaries of the given traces and of their sessions.</summary>
+    /// <summary>The rebuild: recomputes the summaries (and resets the ledgers) of the given traces and their sessions from every stored document.</summary>
     public async Task<RollupResult> RollUpAsync(IReadOnlyCollection<AffectedTrace> traces, CancellationToken cancellationToken)
     {
+        var changes = new List<DocumentChange>();
         var options = new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken };
-        var traceWrites = 0;
         await Parallel.ForEachAsync(traces, options, async (trace, ct) =>
         {
-            if (await RollUpTraceAsync(trace, ct))
+            var read = (await store.ReadTraceChangesAsync(trace.Pk, trace.TraceId, ct)).Select(DocumentChange.From).OfType<DocumentChange>().ToList();
+            lock (changes)
             {
-                Interlocked.Increment(ref traceWrites);
+                // A trace without any stored document still counts, so its stale summary is removed.
+                changes.AddRange(read.Count > 0 ? read : [new DocumentChange(trace, null, null, null)]);
             }
         });
-
-        var sessions = traces.Where(t => t.SessionId is not null).Select(t => (t.ProjectId, t.Pk, SessionId: t.SessionId!)).Distinct().ToList();
-        var sessionWrites = 0;
-        await Parallel.ForEachAsync(sessions, options, async (session, ct) =>
-        {
-            if (await RollUpSessionAsync(session.ProjectId, session.Pk, session.SessionId, ct))
-            {
-                Interlocked.Increment(ref sessionWrites);
-            }
-        });
-
-        LogRolledUp(logger, traces.Count, sessions.Count, traceWrites, sessionWrites);
-        return new RollupResult(traces.Count, sessions.Count, traceWrites, sessionWrites);
+        return await RollUpAsync(changes, complete: true, cancellationToken);
     }
 
-    private Task<bool> RollUpTraceAsync(AffectedTrace trace, CancellationToken cancellationToken) =>
-        RecomputeAsync<TraceSummary>(trace.Pk, DocumentKeys.TraceDocumentId(trace.TraceId), async ct =>
-            SessionMetrics.SummarizeTrace(trace.ProjectId, trace.Pk, trace.TraceId, await store.ReadTraceDocumentsAsync(trace.Pk, trace.TraceId, ct)),
-            cancellationToken);
-
-    private Task<bool> RollUpSessionAsync(string projectId, string pk, string sessionId, CancellationToken cancellationToken) =>
-        RecomputeAsync<SessionSummary>(pk, SessionSummary.DocumentId, async ct =>
-            SessionMetrics.SummarizeSession(projectId, pk, sessionId, await store.ReadTraceSummariesAsync(pk, ct)),
-            cancellationToken);
-
-    /// <summary>Reads the summary (and its ETag) before its inputs, so a stale computation can never overwrite a newer one.</summary>
-    private Task<bool> RecomputeAsync<T>(string pk, string id, Func<CancellationToken, Task<T?>> recompute, CancellationToken cancellationToken)
-        where T : class =>
-        retry.RunAsync(Recomputations, $"Summary {id} in {pk}", async ct =>
+    private async Task<RollupResult> RollUpAsync(IEnumerable<DocumentChange> changes, bool complete, CancellationToken cancellationToken)
+    {
+        var partitions = changes.GroupBy(c => c.Trace.Pk, StringComparer.Ordinal).ToList();
+        var options = new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken };
+        int traceCount = 0, sessionCount = 0, traceWrites = 0, sessionWrites = 0;
+        await Parallel.ForEachAsync(partitions, options, async (partition, ct) =>
         {
-            var (current, etag) = await store.ReadSummaryAsync<T>(pk, id, ct);
-            var recomputed = await recompute(ct);
-            var outcome = await store.TryWriteAsync(current, etag, recomputed, pk, id, ct);
+            var turns = new Dictionary<string, TurnEntry>(StringComparer.Ordinal);
+            var traces = partition.GroupBy(c => c.Trace.TraceId, StringComparer.Ordinal).ToList();
+            Interlocked.Add(ref traceCount, traces.Count);
+            await Parallel.ForEachAsync(traces, new ParallelOptions { MaxDegreeOfParallelism = TracesPerSession, CancellationToken = ct }, async (trace, ct2) =>
+            {
+                var (summary, rev, written) = await RollUpTraceAsync(trace.First().Trace, [.. trace], complete, ct2);
+                if (written)
+                {
+                    Interlocked.Increment(ref traceWrites);
+                }
+
+                if (summary is not null)
+                {
+                    lock (turns)
+                    {
+                        turns[trace.Key] = TurnEntry.From(summary, rev);
+                    }
+                }
+            });
+
+            var first = partition.First().Trace;
+            if (first.SessionId is not null)
+            {
+                Interlocked.Increment(ref sessionCount);
+                if (await RollUpSessionAsync(first.ProjectId, first.Pk, first.SessionId, turns, complete, ct))
+                {
+                    Interlocked.Increment(ref sessionWrites);
+                }
+            }
+        });
+
+        LogRolledUp(logger, traceCount, sessionCount, traceWrites, sessionWrites);
+        return new RollupResult(traceCount, sessionCount, traceWrites, sessionWrites);
+    }
+
+    private Task<(TraceSummary? Summary, long Rev, bool Written)> RollUpTraceAsync(AffectedTrace trace, IReadOnlyCollection<DocumentChange> changes, bool complete, CancellationToken cancellationToken)
+    {
+        // Of several versions of one document in a batch, the newest counts.
+        var spans = new Dictionary<string, SpanEntry>(StringComparer.Ordinal);
+        TraceEntry? traceDocument = null;
+        foreach (var change in changes)
+        {
+            if (change.Span is { } span && LedgerLayout.Replaces(span, spans.GetValueOrDefault(change.SpanId!)))
+            {
+                spans[change.SpanId!] = span;
+            }
+            else if (change.TraceDocument is { } document && LedgerLayout.Replaces(document, traceDocument))
+            {
+                traceDocument = document;
+            }
+        }
+
+        var id = DocumentKeys.TraceDocumentId(trace.TraceId);
+        return retry.RunAsync(Recomputations, $"Summary {id} in {trace.Pk}", async ct =>
+        {
+            var (current, etag) = await store.ReadSummaryAsync<TraceSummary>(trace.Pk, id, ct);
+            var ledger = await store.TraceLedgers.TryApplyAsync(trace.Pk, "l" + id, trace.ProjectId, spans, traceDocument, complete, ct);
+            if (ledger is null)
+            {
+                return Attempt<(TraceSummary?, long, bool)>.Again;
+            }
+
+            var summary = SessionMetrics.SummarizeTrace(trace.ProjectId, trace.Pk, trace.TraceId, ledger.Trace?.Fields, ledger.Total);
+            var outcome = await store.TryWriteAsync(current, etag, summary, trace.Pk, id, ct);
+            return outcome == SummaryWrite.Raced ? Attempt<(TraceSummary?, long, bool)>.Again : Attempt<(TraceSummary?, long, bool)>.Done((summary, ledger.Rev, outcome == SummaryWrite.Written));
+        }, cancellationToken);
+    }
+
+    private Task<bool> RollUpSessionAsync(string projectId, string pk, string sessionId, IReadOnlyDictionary<string, TurnEntry> turns, bool complete, CancellationToken cancellationToken) =>
+        retry.RunAsync(Recomputations, $"Summary {SessionSummary.DocumentId} in {pk}", async ct =>
+        {
+            var (current, etag) = await store.ReadSummaryAsync<SessionSummary>(pk, SessionSummary.DocumentId, ct);
+            var ledger = await store.SessionLedgers.TryApplyAsync(pk, "l:" + SessionSummary.DocumentId, projectId, turns, null, complete, ct);
+            if (ledger is null)
+            {
+                return Attempt<bool>.Again;
+            }
+
+            var outcome = await store.TryWriteAsync(current, etag, SessionMetrics.SummarizeSession(projectId, pk, sessionId, ledger.Total), pk, SessionSummary.DocumentId, ct);
             return outcome == SummaryWrite.Raced ? Attempt<bool>.Again : Attempt<bool>.Done(outcome == SummaryWrite.Written);
         }, cancellationToken);
 
@@ -78,22 +143,49 @@ internal sealed partial class RollupHandler(RollupStore store, StoreRetry retry,
 internal sealed record RollupResult(int Traces, int Sessions, int TraceSummariesWritten, int SessionSummariesWritten);
 
 /// <summary>A trace whose documents changed, with where it lives.</summary>
-internal sealed record AffectedTrace(string ProjectId, string Pk, string TraceId, string? SessionId)
+internal sealed record AffectedTrace(string ProjectId, string Pk, string TraceId, string? SessionId);
+
+/// <summary>A changed trace or span document as the change feed (or the rebuild's full read) delivers it: where it belongs and its contribution.</summary>
+internal sealed record DocumentChange(AffectedTrace Trace, string? SpanId, SpanEntry? Span, TraceEntry? TraceDocument)
 {
     /// <summary>Reads a changed trace or span document; null for anything else (other documents, malformed ones).</summary>
-    public static AffectedTrace? From(JsonElement document)
+    public static DocumentChange? From(JsonElement document)
     {
         if (document.ValueKind != JsonValueKind.Object
             || !TryString(document, "projectId", out var projectId)
             || !TryString(document, "pk", out var pk)
-            || !TryString(document, "traceId", out var traceId))
+            || !TryString(document, "traceId", out var traceId)
+            || !TryString(document, "type", out var type))
         {
             return null;
         }
 
         // The partition says whether the trace belongs to a session: {projectId}:s:{sessionId}.
         var sessionPrefix = DocumentKeys.SessionPartitionKey(projectId, "");
-        return new AffectedTrace(projectId, pk, traceId, pk.StartsWith(sessionPrefix, StringComparison.Ordinal) ? pk[sessionPrefix.Length..] : null);
+        var trace = new AffectedTrace(projectId, pk, traceId, pk.StartsWith(sessionPrefix, StringComparison.Ordinal) ? pk[sessionPrefix.Length..] : null);
+        // _lsn orders the versions of a document: it grows with every write to the partition.
+        var version = document.TryGetProperty("_lsn", out var lsn) && lsn.ValueKind == JsonValueKind.Number ? lsn.GetInt64() : 0;
+        MetricFields? fields;
+        try
+        {
+            fields = document.Deserialize<MetricFields>(TracewayJson.Options);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+
+        if (fields is null)
+        {
+            return null;
+        }
+
+        return type switch
+        {
+            SpanDocument.DocumentType when TryString(document, "spanId", out var spanId) => new DocumentChange(trace, spanId, SpanEntry.From(fields, version), null),
+            Documents.TraceDocument.DocumentType => new DocumentChange(trace, null, null, new TraceEntry(version, fields)),
+            _ => null,
+        };
     }
 
     private static bool TryString(JsonElement document, string name, out string value)

@@ -11,7 +11,7 @@ internal sealed class RollupOptions
     public int PollIntervalMs { get; set; } = 200;
 
     [Range(1, 10_000, ErrorMessage = "Traceway:ChangeFeed:MaxItemsPerBatch must be between 1 and 10000.")]
-    public int MaxItemsPerBatch { get; set; } = 100;
+    public int MaxItemsPerBatch { get; set; } = 1000;
 
     /// <summary>Names the processor's leases in the <c>leases</c> container.</summary>
     [Required(ErrorMessage = "Traceway:ChangeFeed:ProcessorName must not be empty.")]

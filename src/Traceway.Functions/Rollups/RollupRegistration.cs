@@ -6,6 +6,7 @@ internal static class RollupRegistration
     public static IServiceCollection AddRollups(this IServiceCollection services)
     {
         services.AddOptions<RollupOptions>().BindConfiguration(RollupOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<RollupCounters>();
         services.AddSingleton<RollupStore>();
         services.AddSingleton<RollupHandler>();
         return services;

@@ -8,27 +8,42 @@ using Traceway.Documents;
 namespace Traceway.Rollups;
 
 /// <summary>Reads the inputs of a rollup and writes summaries only when they changed, guarded by ETags.</summary>
-internal sealed class RollupStore(TracewayStores stores)
+internal sealed class RollupStore(TracewayStores stores, RollupCounters counters)
 {
     private const string MetricProjection =
         "SELECT c.type, c.traceId, c.sessionId, c.name, c.userId, c.status, c.startedAt, c.endedAt, c.inputTokens, c.outputTokens, c.cost, c.model, c.tags FROM c";
 
-    /// <summary>The metric fields of one trace's documents, from its partition only.</summary>
-    public async Task<List<MetricFields>> ReadTraceDocumentsAsync(string pk, string traceId, CancellationToken cancellationToken)
+    /// <summary>
+    /// One trace's documents as a full read for the rebuild: the metric fields with the span id and the version
+    /// (<c>_lsn</c>), shaped like the change feed's documents so both go through <see cref="DocumentChange.From"/>.
+    /// </summary>
+    public async Task<List<JsonElement>> ReadTraceChangesAsync(string pk, string traceId, CancellationToken cancellationToken)
     {
-        var query = new QueryDefinition(MetricProjection + " WHERE c.traceId = @traceId").WithParameter("@traceId", traceId);
-        return await QueryAsync<MetricFields>(stores.Traces, query, pk, cancellationToken);
+        var query = new QueryDefinition(MetricProjection.Replace(" FROM c", ", c.projectId, c.pk, c.spanId, c._lsn FROM c", StringComparison.Ordinal) + " WHERE c.traceId = @traceId")
+            .WithParameter("@traceId", traceId);
+        var documents = await QueryAsync<JsonElement>(stores.Traces, query, pk, cancellationToken);
+        counters.Read(documents.Count);
+        return documents;
     }
 
     /// <summary>The metric fields of every trace and span document of a partition (a whole session).</summary>
     public Task<List<MetricFields>> ReadPartitionMetricsAsync(string pk, CancellationToken cancellationToken) =>
         QueryAsync<MetricFields>(stores.Traces, new QueryDefinition(MetricProjection + " WHERE c.type IN ('trace', 'span')"), pk, cancellationToken);
 
-    public Task<List<TraceSummary>> ReadTraceSummariesAsync(string pk, CancellationToken cancellationToken) =>
-        QueryAsync<TraceSummary>(stores.Summaries, new QueryDefinition("SELECT * FROM c WHERE c.type = @type").WithParameter("@type", TraceSummary.DocumentType), pk, cancellationToken);
-
     public Task<(T? Summary, string? ETag)> ReadSummaryAsync<T>(string pk, string id, CancellationToken cancellationToken)
-        where T : class => stores.Summaries.ReadItemOrDefaultAsync<T>(id, new PartitionKey(pk), cancellationToken);
+        where T : class
+    {
+        counters.Read(1);
+        return stores.Summaries.ReadItemOrDefaultAsync<T>(id, new PartitionKey(pk), cancellationToken);
+    }
+
+    /// <summary>Trace ledgers: each span's contribution by span id, and the trace document's.</summary>
+    public LedgerStore<SpanEntry, TracePartial> TraceLedgers { get; } =
+        new(stores.Summaries, RollupMath.Aggregate, RollupMath.Combine, (a, b) => a.Same(b), counters);
+
+    /// <summary>Session ledgers: each turn's contribution (its trace summary) by trace id.</summary>
+    public LedgerStore<TurnEntry, SessionPartial> SessionLedgers { get; } =
+        new(stores.Summaries, RollupMath.Aggregate, RollupMath.Combine, (a, b) => a.Same(b), counters);
 
     /// <summary>
     /// Writes the recomputed summary when it differs from the one read (ETag <paramref name="etag"/>). Raced when

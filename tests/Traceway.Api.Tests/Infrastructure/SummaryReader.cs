@@ -40,10 +40,13 @@ public sealed class SummaryReader(TracewayApp app, string projectId)
         return summary;
     }
 
-    /// <summary>Every summary of the project's session partitions, without Cosmos system fields, for comparing runs.</summary>
+    /// <summary>
+    /// Every summary of the session's partition (not the rollup's ledgers beside them, whose revisions and
+    /// layout differ between deliveries), without Cosmos system fields, for comparing runs.
+    /// </summary>
     public async Task<string> AllAsync(string sessionId)
     {
-        var query = new QueryDefinition("SELECT * FROM c ORDER BY c.id");
+        var query = new QueryDefinition("SELECT * FROM c WHERE c.type IN ('traceSummary', 'sessionSummary') ORDER BY c.id");
         using var iterator = Summaries.GetItemQueryIterator<JsonObject>(query, requestOptions: new QueryRequestOptions { PartitionKey = new PartitionKey(DocumentKeys.SessionPartitionKey(projectId, sessionId)) });
         var all = new JsonArray();
         while (iterator.HasMoreResults)
