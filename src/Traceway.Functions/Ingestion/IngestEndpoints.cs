@@ -34,14 +34,25 @@ internal static class IngestEndpoints
             return Problem(400, "The body is not valid UTF-8", "Nothing was stored. Send the JSON body encoded as UTF-8.");
         }
 
+        // Repeated keys and lone surrogates are refused item by item (JsonTextRules); the walk that finds them runs only
+        // when a strict parse found a repeated key or the body holds a surrogate escape, so clean bodies skip it.
+        var checkText = JsonTextRules.MayHoldLoneSurrogate(body);
         JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(body, TracewayJson.DocumentOptions);
+            document = JsonDocument.Parse(body, TracewayJson.StrictDocumentOptions);
         }
-        catch (JsonException e)
+        catch (JsonException)
         {
-            return Problem(400, "The body is not valid JSON", $"Nothing was stored. {e.Message}");
+            try
+            {
+                document = JsonDocument.Parse(body, TracewayJson.DocumentOptions);
+                checkText = true;
+            }
+            catch (JsonException e)
+            {
+                return Problem(400, "The body is not valid JSON", $"Nothing was stored. {e.Message}");
+            }
         }
 
         using (document)
@@ -49,7 +60,7 @@ internal static class IngestEndpoints
             IngestBatch batch;
             try
             {
-                batch = JsonIngestParser.Parse(document.RootElement, limits);
+                batch = JsonIngestParser.Parse(document.RootElement, limits, checkText);
             }
             catch (EnvelopeException e)
             {

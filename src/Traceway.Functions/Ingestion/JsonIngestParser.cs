@@ -23,19 +23,24 @@ internal sealed class JsonIngestParser
     private static readonly string[] Statuses = ["ok", "error"];
 
     private readonly IngestOptions _limits;
+    private readonly bool _checkText;
     private readonly List<TraceEntry> _traces = [];
     private readonly List<SpanEntry> _spans = [];
     private readonly List<ItemError> _rejected = [];
     private readonly Dictionary<string, TraceItem> _traceIds = new(StringComparer.Ordinal);
     private readonly HashSet<(string TraceId, string SpanId)> _spanIds = [];
 
-    private JsonIngestParser(IngestOptions limits) => _limits = limits;
+    private JsonIngestParser(IngestOptions limits, bool checkText) => (_limits, _checkText) = (limits, checkText);
 
-    /// <summary>Reads the request; throws <see cref="EnvelopeException"/> or <see cref="EnvelopeTooLargeException"/> for a request refused whole.</summary>
-    public static IngestBatch Parse(JsonElement root, IngestOptions limits)
+    /// <summary>
+    /// Reads the request; throws <see cref="EnvelopeException"/> or <see cref="EnvelopeTooLargeException"/> for a request refused whole.
+    /// <paramref name="checkText"/> false skips the walk for repeated keys and lone surrogates (<see cref="JsonTextRules"/>):
+    /// only for a body already known to hold neither.
+    /// </summary>
+    public static IngestBatch Parse(JsonElement root, IngestOptions limits, bool checkText = true)
     {
-        var (traces, spans) = Envelope(root, limits);
-        var parser = new JsonIngestParser(limits);
+        var (traces, spans) = Envelope(root, limits, checkText);
+        var parser = new JsonIngestParser(limits, checkText);
         if (traces is { } traceArray)
         {
             var index = 0;
@@ -60,11 +65,23 @@ internal sealed class JsonIngestParser
         return new IngestBatch(parser._traces, parser._spans, parser._rejected);
     }
 
-    private static (JsonElement? Traces, JsonElement? Spans) Envelope(JsonElement root, IngestOptions limits)
+    private static (JsonElement? Traces, JsonElement? Spans) Envelope(JsonElement root, IngestOptions limits, bool checkText)
     {
         if (root.ValueKind != JsonValueKind.Object)
         {
             throw new EnvelopeException("The body must be a JSON object with a 'traces' and/or a 'spans' array.");
+        }
+
+        if (checkText)
+        {
+            var names = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var property in root.EnumerateObject())
+            {
+                if (property.Name is "traces" or "spans" && !names.Add(property.Name))
+                {
+                    throw new EnvelopeException($"The body holds '{property.Name}' more than once; send each key once.");
+                }
+            }
         }
 
         var traces = ArrayOrNull(root, "traces");
@@ -120,7 +137,12 @@ internal sealed class JsonIngestParser
 
     private TraceItem? ReadTrace(ItemReader reader)
     {
-        var id = reader.Id("id", required: true);
+        if (_checkText)
+        {
+            reader.CheckText(skip: "spans");
+        }
+
+        var id = reader.PathId("id", required: true);
         var sessionId = reader.SessionId("sessionId");
         var name = reader.Name("name", required: false);
         var userId = reader.Text("userId", 256);
@@ -172,6 +194,11 @@ internal sealed class JsonIngestParser
 
     private SpanItem? ReadSpan(ItemReader reader, TraceItem? parent)
     {
+        if (_checkText)
+        {
+            reader.CheckText();
+        }
+
         var id = reader.Id("id", required: true);
         var traceId = ReadTraceId(reader, parent);
         var sessionId = reader.SessionId("sessionId");
@@ -225,7 +252,7 @@ internal sealed class JsonIngestParser
     /// <summary>A top-level span names its trace; a nested one may, but only the trace it is nested in.</summary>
     private static string? ReadTraceId(ItemReader reader, TraceItem? parent)
     {
-        var traceId = reader.Id("traceId", required: parent is null);
+        var traceId = reader.PathId("traceId", required: parent is null);
         if (parent is not null && traceId is not null && traceId != parent.TraceId)
         {
             reader.Fail("traceId", $"traceId '{traceId}' contradicts the trace '{parent.TraceId}' it is nested in.");
@@ -287,8 +314,7 @@ internal sealed class JsonIngestParser
     /// Metadata and attributes are merged key by key, which rewrites them compactly: storing them in that same
     /// form from the start keeps an identical resend from looking like a change.
     /// </summary>
-    private static string? Canonical(JsonElement? json) =>
-        json is { } value ? JsonNode.Parse(value.GetRawText(), documentOptions: TracewayJson.DocumentOptions)!.ToJsonString(TracewayJson.Options) : null;
+    private static string? Canonical(JsonElement? json) => json is { } value ? DocumentMerge.CompactObject(value) : null;
 
     private static JsonElement? NestedSpans(JsonElement trace) =>
         trace.ValueKind == JsonValueKind.Object && trace.TryGetProperty("spans", out var spans) && spans.ValueKind == JsonValueKind.Array ? spans : null;

@@ -6,12 +6,12 @@ using Traceway.Storage;
 namespace Traceway.Traces;
 
 /// <summary>Reads stored traces back: one partition, found through the trace index, payloads inlined from Blob storage.</summary>
-internal sealed class TraceReader(TracewayStores stores, TraceLocator locator, PayloadStore payloads)
+internal sealed class TraceReader(TracewayStores stores, TraceLocator locator, PayloadStore payloads, PageCursor cursors)
 {
     /// <summary>One page of the project's trace summaries matching the filter; an error when the cursor cannot be used.</summary>
     public async Task<(Page<TraceSummaryView>? Page, string? CursorError)> ListAsync(string projectId, TraceListQuery query, CancellationToken cancellationToken)
     {
-        var (continuation, error) = PageCursor.Decode(query.Cursor, projectId, query.Scope);
+        var (continuation, error) = cursors.Decode(query.Cursor, projectId, query.Scope);
         if (error is not null)
         {
             return (null, error);
@@ -20,7 +20,7 @@ internal sealed class TraceReader(TracewayStores stores, TraceLocator locator, P
         var (items, next, failed) = await stores.Summaries.ReadPageAsync<TraceSummaryView>(query.ToQuery(projectId), continuation, query.Limit, query.PartitionKey(projectId), cancellationToken);
         return failed
             ? (null, "cursor is not valid any more: start again without it.")
-            : (new Page<TraceSummaryView>(items, PageCursor.Encode(projectId, query.Scope, next)), null);
+            : (new Page<TraceSummaryView>(items, cursors.Encode(projectId, query.Scope, next)), null);
     }
 
     public async Task<TraceView?> FindAsync(string projectId, string traceId, CancellationToken cancellationToken)
