@@ -54,10 +54,11 @@ internal sealed partial class ItemReader(JsonElement item, IngestOptions limits)
         var names = new HashSet<string>(StringComparer.Ordinal);
         foreach (var property in item.EnumerateObject())
         {
-            var problem = JsonTextRules.NameProblem(property.Name, names) ?? (property.Name == skip ? null : JsonTextRules.Problem(property.Value));
+            var name = JsonTextRules.Name(property) ?? "";
+            var problem = JsonTextRules.NameProblem(property, names) ?? (name == skip ? null : JsonTextRules.Problem(property.Value));
             if (problem is not null)
             {
-                Fail(property.Name, $"{property.Name} {problem}");
+                Fail(name, $"{(name.Length > 0 ? name : "The item")} {problem}");
             }
         }
     }

@@ -29,6 +29,7 @@ internal sealed class JsonIngestParser
     private readonly List<ItemError> _rejected = [];
     private readonly Dictionary<string, TraceItem> _traceIds = new(StringComparer.Ordinal);
     private readonly HashSet<(string TraceId, string SpanId)> _spanIds = [];
+    private readonly Dictionary<string, string> _spanSessions = new(StringComparer.Ordinal);
 
     private JsonIngestParser(IngestOptions limits, bool checkText) => (_limits, _checkText) = (limits, checkText);
 
@@ -77,9 +78,14 @@ internal sealed class JsonIngestParser
             var names = new HashSet<string>(StringComparer.Ordinal);
             foreach (var property in root.EnumerateObject())
             {
-                if (property.Name is "traces" or "spans" && !names.Add(property.Name))
+                if (JsonTextRules.Name(property) is not { } name)
                 {
-                    throw new EnvelopeException($"The body holds '{property.Name}' more than once; send each key once.");
+                    throw new EnvelopeException("A key of the body holds a lone UTF-16 surrogate (an unpaired \\uD800–\\uDFFF escape); send valid Unicode text.");
+                }
+
+                if (name is "traces" or "spans" && !names.Add(name))
+                {
+                    throw new EnvelopeException($"The body holds '{name}' more than once; send each key once.");
                 }
             }
         }
@@ -140,6 +146,11 @@ internal sealed class JsonIngestParser
         if (_checkText)
         {
             reader.CheckText(skip: "spans");
+            if (!reader.IsValid)
+            {
+                // Its text cannot be read field by field (a lone surrogate throws when decoded); what is wrong is said.
+                return null;
+            }
         }
 
         var id = reader.PathId("id", required: true);
@@ -197,6 +208,11 @@ internal sealed class JsonIngestParser
         if (_checkText)
         {
             reader.CheckText();
+            if (!reader.IsValid)
+            {
+                // Its text cannot be read field by field (a lone surrogate throws when decoded); what is wrong is said.
+                return null;
+            }
         }
 
         var id = reader.Id("id", required: true);
@@ -227,8 +243,8 @@ internal sealed class JsonIngestParser
             ? new SpanItem
             {
                 TraceId = traceId!,
-                // A nested span belongs to its trace's session, stated or not.
-                SessionId = parent is null ? sessionId : parent.SessionId,
+                // A nested span belongs to its trace's session; a span may also be the first to state it.
+                SessionId = parent?.SessionId ?? sessionId,
                 SpanId = id!,
                 ParentId = parentId,
                 Name = name!,
@@ -261,21 +277,28 @@ internal sealed class JsonIngestParser
         return parent?.TraceId ?? traceId;
     }
 
-    /// <summary>A span may not contradict the session of its trace in this request, nor repeat a span of it.</summary>
+    /// <summary>
+    /// A span may not contradict the session this request states for its trace (on the trace, or on an earlier span of it:
+    /// the session may arrive on any span), nor repeat a span of it.
+    /// </summary>
     private void CheckAgainstRequest(ItemReader reader, string traceId, string spanId, string? sessionId, TraceItem? parent)
     {
-        if (sessionId is not null && parent is not null && sessionId != parent.SessionId)
+        var stated = parent?.SessionId ?? (_traceIds.TryGetValue(traceId, out var trace) ? trace.SessionId : null) ?? _spanSessions.GetValueOrDefault(traceId);
+        if (sessionId is not null && stated is not null && sessionId != stated)
         {
-            reader.Fail("sessionId", $"sessionId '{sessionId}' contradicts its trace's session '{parent.SessionId}'.");
-        }
-        else if (sessionId is not null && parent is null && _traceIds.TryGetValue(traceId, out var trace) && sessionId != trace.SessionId)
-        {
-            reader.Fail("sessionId", $"sessionId '{sessionId}' contradicts the session of its trace '{traceId}' in this request.");
+            reader.Fail("sessionId", parent?.SessionId is not null
+                ? $"sessionId '{sessionId}' contradicts its trace's session '{parent.SessionId}'."
+                : $"sessionId '{sessionId}' contradicts the session '{stated}' of its trace '{traceId}' in this request.");
         }
 
         if (reader.IsValid && !_spanIds.Add((traceId, spanId)))
         {
             reader.Fail("id", $"span '{spanId}' of trace '{traceId}' appears more than once in this request.");
+        }
+
+        if (reader.IsValid && sessionId is not null)
+        {
+            _spanSessions.TryAdd(traceId, sessionId);
         }
     }
 
@@ -308,7 +331,7 @@ internal sealed class JsonIngestParser
     }
 
     private static string? IdOf(JsonElement element) =>
-        element.ValueKind == JsonValueKind.Object && element.TryGetProperty("id", out var id) && id.ValueKind == JsonValueKind.String ? id.GetString() : null;
+        element.ValueKind == JsonValueKind.Object && JsonTextRules.TryGetProperty(element, "id", out var id) && id.ValueKind == JsonValueKind.String ? JsonTextRules.Text(id) : null;
 
     /// <summary>
     /// Metadata and attributes are merged key by key, which rewrites them compactly: storing them in that same
@@ -317,7 +340,7 @@ internal sealed class JsonIngestParser
     private static string? Canonical(JsonElement? json) => json is { } value ? DocumentMerge.CompactObject(value) : null;
 
     private static JsonElement? NestedSpans(JsonElement trace) =>
-        trace.ValueKind == JsonValueKind.Object && trace.TryGetProperty("spans", out var spans) && spans.ValueKind == JsonValueKind.Array ? spans : null;
+        trace.ValueKind == JsonValueKind.Object && JsonTextRules.TryGetProperty(trace, "spans", out var spans) && spans.ValueKind == JsonValueKind.Array ? spans : null;
 
     private static int CountItems(JsonElement? traces)
     {

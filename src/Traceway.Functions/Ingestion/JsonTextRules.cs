@@ -34,7 +34,7 @@ internal static class JsonTextRules
         switch (value.ValueKind)
         {
             case JsonValueKind.String:
-                return IsValidUtf16(value.GetString()!) ? null : "holds a lone UTF-16 surrogate (an unpaired \\uD800–\\uDFFF escape); send valid Unicode text.";
+                return Text(value) is not null ? null : LoneSurrogate;
             case JsonValueKind.Array:
                 foreach (var item in value.EnumerateArray())
                 {
@@ -49,7 +49,7 @@ internal static class JsonTextRules
                 var names = new HashSet<string>(StringComparer.Ordinal);
                 foreach (var property in value.EnumerateObject())
                 {
-                    if ((NameProblem(property.Name, names) ?? Problem(property.Value)) is { } problem)
+                    if ((NameProblem(property, names) ?? Problem(property.Value)) is { } problem)
                     {
                         return problem;
                     }
@@ -62,25 +62,50 @@ internal static class JsonTextRules
     }
 
     /// <summary>A key that repeats one already in <paramref name="seen"/>, or holds a lone surrogate.</summary>
-    public static string? NameProblem(string name, HashSet<string> seen) =>
-        !IsValidUtf16(name) ? "holds a key with a lone UTF-16 surrogate (an unpaired \\uD800–\\uDFFF escape); send valid Unicode text."
+    public static string? NameProblem(JsonProperty property, HashSet<string> seen) =>
+        Name(property) is not { } name ? "holds a key with a lone UTF-16 surrogate (an unpaired \\uD800–\\uDFFF escape); send valid Unicode text."
         : !seen.Add(name) ? $"holds the key '{name}' more than once; send each key once."
         : null;
 
-    public static bool IsValidUtf16(string text)
+    /// <summary>The string, or null when it holds a lone surrogate (System.Text.Json refuses to decode one).</summary>
+    public static string? Text(JsonElement value)
     {
-        for (var i = 0; i < text.Length; i++)
+        try
         {
-            if (char.IsHighSurrogate(text[i]) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
-            {
-                i++;
-            }
-            else if (char.IsSurrogate(text[i]))
-            {
-                return false;
-            }
+            return value.GetString();
         }
-
-        return true;
+        catch (InvalidOperationException)
+        {
+            return null;
+        }
     }
+
+    /// <summary>TryGetProperty that answers false, instead of throwing, when a key of the object holds a lone surrogate.</summary>
+    public static bool TryGetProperty(JsonElement value, string name, out JsonElement property)
+    {
+        try
+        {
+            return value.TryGetProperty(name, out property);
+        }
+        catch (InvalidOperationException)
+        {
+            property = default;
+            return false;
+        }
+    }
+
+    /// <summary>The property's name, or null when it holds a lone surrogate.</summary>
+    public static string? Name(JsonProperty property)
+    {
+        try
+        {
+            return property.Name;
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
+        }
+    }
+
+    private const string LoneSurrogate = "holds a lone UTF-16 surrogate (an unpaired \\uD800–\\uDFFF escape); send valid Unicode text.";
 }

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Primitives;
 using Traceway.Hosting;
 using Traceway.Sessions;
@@ -36,7 +37,7 @@ public sealed class PageCursorTests
     }
 
     private static PageCursor Deployment(params (string Key, string Value)[] settings) =>
-        PageCursor.ForDeployment(new Microsoft.Extensions.Configuration.ConfigurationBuilder()
+        PageCursor.ForDeployment(new ConfigurationBuilder()
             .AddInMemoryCollection(settings.Select(s => new KeyValuePair<string, string?>(s.Key, s.Value))).Build());
 
     [Fact]
