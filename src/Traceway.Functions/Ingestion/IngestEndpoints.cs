@@ -42,8 +42,9 @@ internal static class IngestEndpoints
         {
             document = JsonDocument.Parse(body, TracewayJson.StrictDocumentOptions);
         }
-        catch (JsonException)
+        catch (Exception strict) when (strict is JsonException or InvalidOperationException)
         {
+            // InvalidOperationException: comparing keys for repeats decodes them, and a key with a lone surrogate cannot be.
             try
             {
                 document = JsonDocument.Parse(body, TracewayJson.DocumentOptions);
