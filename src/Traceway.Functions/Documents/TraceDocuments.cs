@@ -103,5 +103,14 @@ internal sealed record SpanDocument
     public string? Attributes { get; init; }
 }
 
-/// <summary>Where a trace lives: written when the trace or its first span is first seen; its session never changes.</summary>
-internal sealed record TraceLocation(string Id, string ProjectId, string TraceId, string? SessionId, string Pk);
+/// <summary>
+/// Where a trace lives: written when the trace or its first span is first seen. Its session never changes once known;
+/// a trace first seen without one adopts it later, and <see cref="MovedFrom"/> then names the trace's own partition
+/// until every document has moved from there to the session's (<see cref="Pk"/>).
+/// </summary>
+internal sealed record TraceLocation(string Id, string ProjectId, string TraceId, string? SessionId, string Pk, string? MovedFrom = null)
+{
+    /// <summary>In a session and done moving: it will never change again.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public bool IsSettled => SessionId is not null && MovedFrom is null;
+}

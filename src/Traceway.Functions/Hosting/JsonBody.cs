@@ -30,7 +30,10 @@ internal static class JsonBody
         }
         catch (JsonException e)
         {
-            return (null, TypedResults.Problem(statusCode: 400, title: "The body is not valid JSON", detail: e.Message));
+            // The serializer's message names the .NET type; say where in the body, and what was expected, in the API's words.
+            var where = e.Path?.TrimStart('$').TrimStart('.') is { Length: > 0 } path ? $"'{path}'" : "the body";
+            return (null, TypedResults.Problem(statusCode: 400, title: "The body is not the expected JSON",
+                detail: $"Nothing was changed: {where} does not have the documented type (the body is a JSON object; names are strings, scopes an array of strings)."));
         }
     }
 }

@@ -11,6 +11,9 @@ internal static class TracewayJson
     /// <summary>Parsing limits for stored and received JSON: deep enough for any payload the ingest limits allow.</summary>
     public static JsonDocumentOptions DocumentOptions { get; } = new() { MaxDepth = 256 };
 
+    /// <summary><see cref="DocumentOptions"/> that also refuse a key repeated in one object (ingest's first, cheap check).</summary>
+    public static JsonDocumentOptions StrictDocumentOptions { get; } = new() { MaxDepth = 256, AllowDuplicateProperties = false };
+
     public static void Apply(JsonSerializerOptions target)
     {
         target.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;

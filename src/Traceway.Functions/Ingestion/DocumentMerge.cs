@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using Traceway.Hosting;
 using Traceway.Models;
 using Traceway.Documents;
@@ -17,7 +16,7 @@ internal static class DocumentMerge
     {
         Name = incoming.Name ?? stored.Name,
         UserId = incoming.UserId ?? stored.UserId,
-        StartedAt = incoming.StartedAt,
+        StartedAt = Start(stored.StartedAt, stored.EndedAt, incoming.StartedAt, incoming.EndedAt),
         EndedAt = incoming.EndedAt ?? stored.EndedAt,
         Input = incoming.HasInput() ? incoming.Input : stored.Input,
         InputRef = incoming.HasInput() ? incoming.InputRef : stored.InputRef,
@@ -50,7 +49,7 @@ internal static class DocumentMerge
             CostSource = providedCost is null ? null : CostSources.Provided,
             Status = StickyStatus(stored.Status, incoming.Status),
             Error = incoming.Error ?? stored.Error,
-            StartedAt = incoming.StartedAt,
+            StartedAt = Start(stored.StartedAt, stored.EndedAt, incoming.StartedAt, incoming.EndedAt),
             EndedAt = incoming.EndedAt ?? stored.EndedAt,
             Attributes = MergeObjects(stored.Attributes, incoming.Attributes),
         };
@@ -76,6 +75,14 @@ internal static class DocumentMerge
 
     private static bool HasOutput(this SpanDocument d) => d.Output is not null || d.OutputRef is not null;
 
+    /// <summary>
+    /// The merged start: the newest, unless that would put it after the merged end (an update that moves the start but
+    /// does not resend the end). The end is end state and sticky, so then the stored start stays (or the end, if a document
+    /// stored before this rule already had them the wrong way round): a merged item keeps endedAt ≥ startedAt, as ingest requires.
+    /// </summary>
+    private static DateTimeOffset Start(DateTimeOffset storedStart, DateTimeOffset? storedEnd, DateTimeOffset incomingStart, DateTimeOffset? incomingEnd) =>
+        (incomingEnd ?? storedEnd) is { } end && incomingStart > end ? (storedStart <= end ? storedStart : end) : incomingStart;
+
     private static string? StickyStatus(string? stored, string? incoming) => stored == "error" ? stored : incoming ?? stored;
 
     private static IReadOnlyList<string>? Union(IReadOnlyList<string>? stored, IReadOnlyList<string>? incoming) =>
@@ -89,12 +96,40 @@ internal static class DocumentMerge
             return incoming ?? stored;
         }
 
-        var merged = JsonNode.Parse(stored, documentOptions: TracewayJson.DocumentOptions)!.AsObject();
-        foreach (var (name, value) in JsonNode.Parse(incoming, documentOptions: TracewayJson.DocumentOptions)!.AsObject().ToList())
+        using var storedObject = JsonDocument.Parse(stored, TracewayJson.DocumentOptions);
+        using var incomingObject = JsonDocument.Parse(incoming, TracewayJson.DocumentOptions);
+        return CompactObject(storedObject.RootElement, incomingObject.RootElement);
+    }
+
+    /// <summary>
+    /// The keys of the given objects in one compact object, a later value winning for a repeated key (also within one
+    /// object: a document stored before repeated keys were refused still merges). Metadata and attributes are stored in
+    /// this form from the start, so an identical resend never looks like a change.
+    /// </summary>
+    public static string CompactObject(params ReadOnlySpan<JsonElement> objects)
+    {
+        var properties = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
+        foreach (var value in objects)
         {
-            merged[name] = value?.DeepClone();
+            foreach (var property in value.EnumerateObject())
+            {
+                properties[property.Name] = property.Value;
+            }
         }
 
-        return merged.ToJsonString(TracewayJson.Options);
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = TracewayJson.Options.Encoder, SkipValidation = true }))
+        {
+            writer.WriteStartObject();
+            foreach (var (name, value) in properties)
+            {
+                writer.WritePropertyName(name);
+                value.WriteTo(writer);
+            }
+
+            writer.WriteEndObject();
+        }
+
+        return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
 }

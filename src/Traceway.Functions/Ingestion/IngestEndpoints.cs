@@ -34,14 +34,26 @@ internal static class IngestEndpoints
             return Problem(400, "The body is not valid UTF-8", "Nothing was stored. Send the JSON body encoded as UTF-8.");
         }
 
+        // Repeated keys and lone surrogates are refused item by item (JsonTextRules); the walk that finds them runs only
+        // when a strict parse found a repeated key or the body holds a surrogate escape, so clean bodies skip it.
+        var checkText = JsonTextRules.MayHoldLoneSurrogate(body);
         JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(body, TracewayJson.DocumentOptions);
+            document = JsonDocument.Parse(body, TracewayJson.StrictDocumentOptions);
         }
-        catch (JsonException e)
+        catch (Exception strict) when (strict is JsonException or InvalidOperationException)
         {
-            return Problem(400, "The body is not valid JSON", $"Nothing was stored. {e.Message}");
+            // InvalidOperationException: comparing keys for repeats decodes them, and a key with a lone surrogate cannot be.
+            try
+            {
+                document = JsonDocument.Parse(body, TracewayJson.DocumentOptions);
+                checkText = true;
+            }
+            catch (JsonException e)
+            {
+                return Problem(400, "The body is not valid JSON", $"Nothing was stored. {e.Message}");
+            }
         }
 
         using (document)
@@ -49,7 +61,7 @@ internal static class IngestEndpoints
             IngestBatch batch;
             try
             {
-                batch = JsonIngestParser.Parse(document.RootElement, limits);
+                batch = JsonIngestParser.Parse(document.RootElement, limits, checkText);
             }
             catch (EnvelopeException e)
             {

@@ -11,7 +11,7 @@ namespace Traceway.Ingestion;
 /// complete document; the <see cref="IngestWriter"/> stores them in parallel. An item counts as accepted only once
 /// Cosmos DB has stored it; every other item is reported with why it was not stored.
 /// </summary>
-internal sealed partial class IngestPipeline(TraceLocator locator, IngestWriter writer, IOptions<IngestOptions> options, ILogger<IngestPipeline> logger)
+internal sealed partial class IngestPipeline(TraceLocator locator, IngestWriter writer, SessionAdoption adoption, IOptions<IngestOptions> options, ILogger<IngestPipeline> logger)
 {
     /// <summary>Stores the batch and returns the items that were not stored (the parser's rejections included).</summary>
     public async Task<IReadOnlyList<ItemError>> IngestAsync(string projectId, IngestBatch batch, CancellationToken cancellationToken)
@@ -32,17 +32,40 @@ internal sealed partial class IngestPipeline(TraceLocator locator, IngestWriter 
             }
         });
 
+        // A trace written into its own partition may have adopted a session meanwhile (another request): move what was written after it.
+        await Parallel.ForEachAsync(locations.Where(l => l.Value.Location is { SessionId: null }), parallel, async (located, ct) =>
+        {
+            try
+            {
+                await adoption.FollowAsync(located.Value.Location!, ct);
+            }
+            catch (Exception e) when (Failure(e) is { } failure)
+            {
+                // Stored, but not yet where it belongs: the move stays recorded and a resend finishes it.
+                FailTrace(batch, located.Key, failure, failures);
+            }
+        });
+
         return [.. failures.OrderBy(f => f.Kind == "span" && f.SpanIndex is null ? 1 : 0).ThenBy(f => f.Index).ThenBy(f => f.SpanIndex ?? -1)];
     }
 
-    /// <summary>Where each trace lives. A trace in the request states its session; a span alone follows its trace.</summary>
+    /// <summary>
+    /// Where each trace lives. The session of a trace is the first one the request states for it: on the trace, on one of
+    /// its nested spans, or on a top-level span of it (the parser has refused any that contradicts it).
+    /// </summary>
     private async Task<ConcurrentDictionary<string, Located>> LocateAsync(string projectId, IngestBatch batch, ParallelOptions parallel)
     {
         var locations = new ConcurrentDictionary<string, Located>(StringComparer.Ordinal);
-        var declared = batch.Traces.ToDictionary(t => t.Trace.TraceId, t => t.Trace.SessionId, StringComparer.Ordinal);
+        var topLevelSessions = batch.Spans.Where(s => s.Span.SessionId is not null)
+            .GroupBy(s => s.Span.TraceId, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.First().Span.SessionId, StringComparer.Ordinal);
+        var declared = batch.Traces.ToDictionary(
+            t => t.Trace.TraceId,
+            t => t.Trace.SessionId ?? t.Spans.Select(s => s.Span.SessionId).FirstOrDefault(s => s is not null) ?? topLevelSessions.GetValueOrDefault(t.Trace.TraceId),
+            StringComparer.Ordinal);
         var spanSessions = batch.Spans.Where(s => !declared.ContainsKey(s.Span.TraceId))
             .GroupBy(s => s.Span.TraceId, StringComparer.Ordinal)
-            .ToDictionary(g => g.Key, g => g.Select(s => s.Span.SessionId).FirstOrDefault(s => s is not null), StringComparer.Ordinal);
+            .ToDictionary(g => g.Key, g => topLevelSessions.GetValueOrDefault(g.Key), StringComparer.Ordinal);
         await Parallel.ForEachAsync(declared.Concat(spanSessions), parallel, async (trace, ct) =>
             locations[trace.Key] = await LocateAsync(projectId, trace.Key, trace.Value, declared.ContainsKey(trace.Key), ct));
         return locations;
@@ -53,6 +76,17 @@ internal sealed partial class IngestPipeline(TraceLocator locator, IngestWriter 
         try
         {
             var location = await locator.LocateOrCreateAsync(projectId, traceId, sessionId, cancellationToken);
+            if (sessionId is not null && location.SessionId is null)
+            {
+                // Its spans came first: the trace adopts the session now known (SessionAdoption). Costs only when it happens.
+                location = await adoption.AdoptAsync(location, sessionId, cancellationToken);
+            }
+            else if (location.MovedFrom is not null)
+            {
+                // A move that a crash or a failure left half done: finish it before writing.
+                location = await adoption.CompleteAsync(location, cancellationToken);
+            }
+
             // A resend that leaves sessionId out keeps the stored session; naming another one is a conflict.
             return sessionDeclared && sessionId is not null && location.SessionId != sessionId
                 ? new Located(null, StoreFailure.Conflict($"trace '{traceId}' is stored in session {Describe(location.SessionId)}, not {Describe(sessionId)}; a trace's session cannot change."))
@@ -106,6 +140,18 @@ internal sealed partial class IngestPipeline(TraceLocator locator, IngestWriter 
         {
             var document = span.Span.ToDocument(location);
             return new DocumentWrite(ct => writer.WriteAsync(document, ct), f => ItemError.For(span, f));
+        }
+    }
+
+    /// <summary>Reports every item of a trace as not stored (unless already reported).</summary>
+    private static void FailTrace(IngestBatch batch, string traceId, StoreFailure failure, ConcurrentBag<ItemError> failures)
+    {
+        var reported = failures.Select(f => (f.Kind, f.Index, f.SpanIndex)).ToHashSet();
+        var items = batch.Traces.Where(t => t.Trace.TraceId == traceId).SelectMany(t => t.Spans.Select(s => ItemError.For(s, failure)).Prepend(ItemError.For(t, failure)))
+            .Concat(batch.Spans.Where(s => s.Span.TraceId == traceId).Select(s => ItemError.For(s, failure)));
+        foreach (var item in items.Where(i => !reported.Contains((i.Kind, i.Index, i.SpanIndex))))
+        {
+            failures.Add(item);
         }
     }
 

@@ -40,6 +40,17 @@ internal sealed class IngestWriter(TracewayStores stores, PayloadStore payloads,
         await CreateOrMergeAsync(document, document.Id, document.Pk, (stored, update) => DocumentMerge.Merge(stored, update).WithEstimatedCost(catalog), cancellationToken);
     }
 
+    /// <summary>
+    /// Writes a document moving into a session's partition (<see cref="SessionAdoption"/>). What is already there was
+    /// written later, so it wins field by field and the moved document only fills in; moving it again changes nothing.
+    /// </summary>
+    public Task MoveAsync(TraceDocument moved, CancellationToken cancellationToken) =>
+        CreateOrMergeAsync(moved, moved.Id, moved.Pk, (there, _) => DocumentMerge.Merge(moved, there), cancellationToken);
+
+    /// <inheritdoc cref="MoveAsync(TraceDocument, CancellationToken)"/>
+    public Task MoveAsync(SpanDocument moved, CancellationToken cancellationToken) =>
+        CreateOrMergeAsync(moved, moved.Id, moved.Pk, (there, _) => DocumentMerge.Merge(moved, there).WithEstimatedCost(catalog), cancellationToken);
+
     /// <summary>One write for a new document; for an existing one, read–merge–replace under If-Match until no one raced us.</summary>
     private async Task CreateOrMergeAsync<T>(T document, string id, string pk, Func<T, T, T> merge, CancellationToken cancellationToken)
         where T : class

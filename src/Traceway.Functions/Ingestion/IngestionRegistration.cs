@@ -7,6 +7,7 @@ internal static class IngestionRegistration
     {
         services.AddOptions<IngestOptions>().BindConfiguration(IngestOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<IngestWriter>();
+        services.AddSingleton<SessionAdoption>();
         services.AddSingleton<IngestPipeline>();
         return services;
     }

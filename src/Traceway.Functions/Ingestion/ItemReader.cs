@@ -31,12 +31,45 @@ internal sealed partial class ItemReader(JsonElement item, IngestOptions limits)
         return value;
     }
 
+    /// <summary>An id that is a path segment of a read endpoint (<c>/api/traces/{id}</c>): '.' and '..' are refused.</summary>
+    public string? PathId(string field, bool required) => NotADotSegment(field, Id(field, required));
+
     public string? SessionId(string field)
     {
         var value = String(field, required: false, limits.MaxSessionIdLength);
         if (value is not null && value.Any(char.IsControl))
         {
             Fail(field, $"{field} must be printable characters only.");
+        }
+
+        return NotADotSegment(field, value);
+    }
+
+    /// <summary>
+    /// Checks the text of every field (<see cref="JsonTextRules"/>): a key sent twice, a lone surrogate in any string or key.
+    /// <paramref name="skip"/> names a field checked item by item elsewhere (a trace's nested spans).
+    /// </summary>
+    public void CheckText(string? skip = null)
+    {
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var property in item.EnumerateObject())
+        {
+            var name = JsonTextRules.Name(property) ?? "";
+            var problem = JsonTextRules.NameProblem(property, names) ?? (name == skip ? null : JsonTextRules.Problem(property.Value));
+            if (problem is not null)
+            {
+                Fail(name, $"{(name.Length > 0 ? name : "The item")} {problem}");
+            }
+        }
+    }
+
+    // Browsers, proxies and the server normalize '.' and '..' path segments away, so such an id could never be read back.
+    private string? NotADotSegment(string field, string? value)
+    {
+        if (value is "." or "..")
+        {
+            Fail(field, $"{field} must not be '.' or '..': such an id cannot be read back by its URL.");
+            return null;
         }
 
         return value;

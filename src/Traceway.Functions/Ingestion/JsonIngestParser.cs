@@ -23,19 +23,25 @@ internal sealed class JsonIngestParser
     private static readonly string[] Statuses = ["ok", "error"];
 
     private readonly IngestOptions _limits;
+    private readonly bool _checkText;
     private readonly List<TraceEntry> _traces = [];
     private readonly List<SpanEntry> _spans = [];
     private readonly List<ItemError> _rejected = [];
     private readonly Dictionary<string, TraceItem> _traceIds = new(StringComparer.Ordinal);
     private readonly HashSet<(string TraceId, string SpanId)> _spanIds = [];
+    private readonly Dictionary<string, string> _spanSessions = new(StringComparer.Ordinal);
 
-    private JsonIngestParser(IngestOptions limits) => _limits = limits;
+    private JsonIngestParser(IngestOptions limits, bool checkText) => (_limits, _checkText) = (limits, checkText);
 
-    /// <summary>Reads the request; throws <see cref="EnvelopeException"/> or <see cref="EnvelopeTooLargeException"/> for a request refused whole.</summary>
-    public static IngestBatch Parse(JsonElement root, IngestOptions limits)
+    /// <summary>
+    /// Reads the request; throws <see cref="EnvelopeException"/> or <see cref="EnvelopeTooLargeException"/> for a request refused whole.
+    /// <paramref name="checkText"/> false skips the walk for repeated keys and lone surrogates (<see cref="JsonTextRules"/>):
+    /// only for a body already known to hold neither.
+    /// </summary>
+    public static IngestBatch Parse(JsonElement root, IngestOptions limits, bool checkText = true)
     {
-        var (traces, spans) = Envelope(root, limits);
-        var parser = new JsonIngestParser(limits);
+        var (traces, spans) = Envelope(root, limits, checkText);
+        var parser = new JsonIngestParser(limits, checkText);
         if (traces is { } traceArray)
         {
             var index = 0;
@@ -60,11 +66,28 @@ internal sealed class JsonIngestParser
         return new IngestBatch(parser._traces, parser._spans, parser._rejected);
     }
 
-    private static (JsonElement? Traces, JsonElement? Spans) Envelope(JsonElement root, IngestOptions limits)
+    private static (JsonElement? Traces, JsonElement? Spans) Envelope(JsonElement root, IngestOptions limits, bool checkText)
     {
         if (root.ValueKind != JsonValueKind.Object)
         {
             throw new EnvelopeException("The body must be a JSON object with a 'traces' and/or a 'spans' array.");
+        }
+
+        if (checkText)
+        {
+            var names = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var property in root.EnumerateObject())
+            {
+                if (JsonTextRules.Name(property) is not { } name)
+                {
+                    throw new EnvelopeException("A key of the body holds a lone UTF-16 surrogate (an unpaired \\uD800–\\uDFFF escape); send valid Unicode text.");
+                }
+
+                if (name is "traces" or "spans" && !names.Add(name))
+                {
+                    throw new EnvelopeException($"The body holds '{name}' more than once; send each key once.");
+                }
+            }
         }
 
         var traces = ArrayOrNull(root, "traces");
@@ -120,7 +143,17 @@ internal sealed class JsonIngestParser
 
     private TraceItem? ReadTrace(ItemReader reader)
     {
-        var id = reader.Id("id", required: true);
+        if (_checkText)
+        {
+            reader.CheckText(skip: "spans");
+            if (!reader.IsValid)
+            {
+                // Its text cannot be read field by field (a lone surrogate throws when decoded); what is wrong is said.
+                return null;
+            }
+        }
+
+        var id = reader.PathId("id", required: true);
         var sessionId = reader.SessionId("sessionId");
         var name = reader.Name("name", required: false);
         var userId = reader.Text("userId", 256);
@@ -172,6 +205,16 @@ internal sealed class JsonIngestParser
 
     private SpanItem? ReadSpan(ItemReader reader, TraceItem? parent)
     {
+        if (_checkText)
+        {
+            reader.CheckText();
+            if (!reader.IsValid)
+            {
+                // Its text cannot be read field by field (a lone surrogate throws when decoded); what is wrong is said.
+                return null;
+            }
+        }
+
         var id = reader.Id("id", required: true);
         var traceId = ReadTraceId(reader, parent);
         var sessionId = reader.SessionId("sessionId");
@@ -200,8 +243,8 @@ internal sealed class JsonIngestParser
             ? new SpanItem
             {
                 TraceId = traceId!,
-                // A nested span belongs to its trace's session, stated or not.
-                SessionId = parent is null ? sessionId : parent.SessionId,
+                // A nested span belongs to its trace's session; a span may also be the first to state it.
+                SessionId = parent?.SessionId ?? sessionId,
                 SpanId = id!,
                 ParentId = parentId,
                 Name = name!,
@@ -225,7 +268,7 @@ internal sealed class JsonIngestParser
     /// <summary>A top-level span names its trace; a nested one may, but only the trace it is nested in.</summary>
     private static string? ReadTraceId(ItemReader reader, TraceItem? parent)
     {
-        var traceId = reader.Id("traceId", required: parent is null);
+        var traceId = reader.PathId("traceId", required: parent is null);
         if (parent is not null && traceId is not null && traceId != parent.TraceId)
         {
             reader.Fail("traceId", $"traceId '{traceId}' contradicts the trace '{parent.TraceId}' it is nested in.");
@@ -234,21 +277,28 @@ internal sealed class JsonIngestParser
         return parent?.TraceId ?? traceId;
     }
 
-    /// <summary>A span may not contradict the session of its trace in this request, nor repeat a span of it.</summary>
+    /// <summary>
+    /// A span may not contradict the session this request states for its trace (on the trace, or on an earlier span of it:
+    /// the session may arrive on any span), nor repeat a span of it.
+    /// </summary>
     private void CheckAgainstRequest(ItemReader reader, string traceId, string spanId, string? sessionId, TraceItem? parent)
     {
-        if (sessionId is not null && parent is not null && sessionId != parent.SessionId)
+        var stated = parent?.SessionId ?? (_traceIds.TryGetValue(traceId, out var trace) ? trace.SessionId : null) ?? _spanSessions.GetValueOrDefault(traceId);
+        if (sessionId is not null && stated is not null && sessionId != stated)
         {
-            reader.Fail("sessionId", $"sessionId '{sessionId}' contradicts its trace's session '{parent.SessionId}'.");
-        }
-        else if (sessionId is not null && parent is null && _traceIds.TryGetValue(traceId, out var trace) && sessionId != trace.SessionId)
-        {
-            reader.Fail("sessionId", $"sessionId '{sessionId}' contradicts the session of its trace '{traceId}' in this request.");
+            reader.Fail("sessionId", parent?.SessionId is not null
+                ? $"sessionId '{sessionId}' contradicts its trace's session '{parent.SessionId}'."
+                : $"sessionId '{sessionId}' contradicts the session '{stated}' of its trace '{traceId}' in this request.");
         }
 
         if (reader.IsValid && !_spanIds.Add((traceId, spanId)))
         {
             reader.Fail("id", $"span '{spanId}' of trace '{traceId}' appears more than once in this request.");
+        }
+
+        if (reader.IsValid && sessionId is not null)
+        {
+            _spanSessions.TryAdd(traceId, sessionId);
         }
     }
 
@@ -281,17 +331,16 @@ internal sealed class JsonIngestParser
     }
 
     private static string? IdOf(JsonElement element) =>
-        element.ValueKind == JsonValueKind.Object && element.TryGetProperty("id", out var id) && id.ValueKind == JsonValueKind.String ? id.GetString() : null;
+        element.ValueKind == JsonValueKind.Object && JsonTextRules.TryGetProperty(element, "id", out var id) && id.ValueKind == JsonValueKind.String ? JsonTextRules.Text(id) : null;
 
     /// <summary>
     /// Metadata and attributes are merged key by key, which rewrites them compactly: storing them in that same
     /// form from the start keeps an identical resend from looking like a change.
     /// </summary>
-    private static string? Canonical(JsonElement? json) =>
-        json is { } value ? JsonNode.Parse(value.GetRawText(), documentOptions: TracewayJson.DocumentOptions)!.ToJsonString(TracewayJson.Options) : null;
+    private static string? Canonical(JsonElement? json) => json is { } value ? DocumentMerge.CompactObject(value) : null;
 
     private static JsonElement? NestedSpans(JsonElement trace) =>
-        trace.ValueKind == JsonValueKind.Object && trace.TryGetProperty("spans", out var spans) && spans.ValueKind == JsonValueKind.Array ? spans : null;
+        trace.ValueKind == JsonValueKind.Object && JsonTextRules.TryGetProperty(trace, "spans", out var spans) && spans.ValueKind == JsonValueKind.Array ? spans : null;
 
     private static int CountItems(JsonElement? traces)
     {

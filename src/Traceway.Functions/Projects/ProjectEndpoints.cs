@@ -26,7 +26,7 @@ internal static class ProjectEndpoints
         var name = body?.Name?.Trim();
         if (string.IsNullOrEmpty(name) || name.Length > 200)
         {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["name"] = ["name is required, 1-200 characters."] });
+            return Invalid("name", "name is required, 1-200 characters.");
         }
 
         var project = await store.CreateProjectAsync(name, cancellationToken);
@@ -46,12 +46,12 @@ internal static class ProjectEndpoints
         var scopes = body?.Scopes?.Distinct(StringComparer.Ordinal).ToList() ?? [];
         if (scopes.Count == 0 || !scopes.All(Scopes.ProjectScopes.Contains))
         {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["scopes"] = ["scopes must list one or both of 'ingest' and 'read'."] });
+            return Invalid("scopes", "scopes must list one or both of 'ingest' and 'read'.");
         }
 
         if (body?.Name is { Length: > 200 })
         {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["name"] = ["name must be at most 200 characters."] });
+            return Invalid("name", "name must be at most 200 characters.");
         }
 
         if (await store.FindProjectAsync(projectId, cancellationToken) is null)
@@ -67,6 +67,10 @@ internal static class ProjectEndpoints
         await store.DeleteKeyAsync(projectId, keyId, cancellationToken)
             ? TypedResults.NoContent()
             : TypedResults.Problem(statusCode: 404, title: "Key not found", detail: $"Project '{projectId}' has no key '{keyId}'.");
+
+    /// <summary>A 400 naming the field, with the same sentence as its detail (API.md: every problem says what to fix).</summary>
+    private static ValidationProblem Invalid(string field, string message) =>
+        TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [message] }, detail: message);
 
     internal sealed record CreateProjectRequest(string? Name);
 

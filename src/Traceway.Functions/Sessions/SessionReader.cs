@@ -7,12 +7,12 @@ using Traceway.Traces;
 namespace Traceway.Sessions;
 
 /// <summary>Session queries: lists from the summaries container, one session's traces from its partition of <c>traces</c>.</summary>
-internal sealed class SessionReader(TracewayStores stores, RollupStore rollups, TraceReader traces)
+internal sealed class SessionReader(TracewayStores stores, RollupStore rollups, TraceReader traces, PageCursor cursors)
 {
     /// <summary>One page of the project's sessions matching the filter; an error when the cursor cannot be used.</summary>
     public async Task<(Page<SessionView>? Page, string? CursorError)> ListAsync(string projectId, SessionListQuery query, CancellationToken cancellationToken)
     {
-        var (continuation, error) = PageCursor.Decode(query.Cursor, projectId, query.Scope);
+        var (continuation, error) = cursors.Decode(query.Cursor, projectId, query.Scope);
         if (error is not null)
         {
             return (null, error);
@@ -21,7 +21,7 @@ internal sealed class SessionReader(TracewayStores stores, RollupStore rollups, 
         var (items, next, failed) = await stores.Summaries.ReadPageAsync<SessionSummary>(query.ToQuery(projectId), continuation, query.Limit, null, cancellationToken);
         return failed
             ? (null, "cursor is not valid any more: start again without it.")
-            : (new Page<SessionView>(items, PageCursor.Encode(projectId, query.Scope, next)), null);
+            : (new Page<SessionView>(items, cursors.Encode(projectId, query.Scope, next)), null);
     }
 
     /// <summary>Every session summary matching the filter, streamed (for statistics).</summary>
@@ -54,7 +54,7 @@ internal sealed class SessionReader(TracewayStores stores, RollupStore rollups, 
     public async Task<(Page<TraceView>? Page, string? CursorError)> TracesAsync(string projectId, string sessionId, SessionPageQuery paging, CancellationToken cancellationToken)
     {
         var scope = SessionPageQuery.Scope(sessionId);
-        var (continuation, error) = PageCursor.Decode(paging.Cursor, projectId, scope);
+        var (continuation, error) = cursors.Decode(paging.Cursor, projectId, scope);
         if (error is not null)
         {
             return (null, error);
@@ -78,6 +78,6 @@ internal sealed class SessionReader(TracewayStores stores, RollupStore rollups, 
             views.Add(await traces.ToViewAsync(trace.TraceId, sessionId, trace, [.. spansByTrace[trace.TraceId]], cancellationToken));
         }
 
-        return (new Page<TraceView>(views, PageCursor.Encode(projectId, scope, next)), null);
+        return (new Page<TraceView>(views, cursors.Encode(projectId, scope, next)), null);
     }
 }

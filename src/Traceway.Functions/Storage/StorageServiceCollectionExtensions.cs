@@ -27,6 +27,7 @@ internal static class StorageServiceCollectionExtensions
         services.AddSingleton(CreateBlobServiceClient);
         services.AddSingleton<TracewayStores>();
         services.AddSingleton<StoreRetry>();
+        services.AddSingleton(provider => PageCursor.ForDeployment(provider.GetRequiredService<IConfiguration>()));
 
         if (configuration.GetValue<bool>("Traceway:ProvisionStorage"))
         {

@@ -6,12 +6,12 @@ using Traceway.Storage;
 namespace Traceway.Traces;
 
 /// <summary>Reads stored traces back: one partition, found through the trace index, payloads inlined from Blob storage.</summary>
-internal sealed class TraceReader(TracewayStores stores, TraceLocator locator, PayloadStore payloads)
+internal sealed class TraceReader(TracewayStores stores, TraceLocator locator, PayloadStore payloads, PageCursor cursors)
 {
     /// <summary>One page of the project's trace summaries matching the filter; an error when the cursor cannot be used.</summary>
     public async Task<(Page<TraceSummaryView>? Page, string? CursorError)> ListAsync(string projectId, TraceListQuery query, CancellationToken cancellationToken)
     {
-        var (continuation, error) = PageCursor.Decode(query.Cursor, projectId, query.Scope);
+        var (continuation, error) = cursors.Decode(query.Cursor, projectId, query.Scope);
         if (error is not null)
         {
             return (null, error);
@@ -20,7 +20,7 @@ internal sealed class TraceReader(TracewayStores stores, TraceLocator locator, P
         var (items, next, failed) = await stores.Summaries.ReadPageAsync<TraceSummaryView>(query.ToQuery(projectId), continuation, query.Limit, query.PartitionKey(projectId), cancellationToken);
         return failed
             ? (null, "cursor is not valid any more: start again without it.")
-            : (new Page<TraceSummaryView>(items, PageCursor.Encode(projectId, query.Scope, next)), null);
+            : (new Page<TraceSummaryView>(items, cursors.Encode(projectId, query.Scope, next)), null);
     }
 
     public async Task<TraceView?> FindAsync(string projectId, string traceId, CancellationToken cancellationToken)
@@ -30,7 +30,22 @@ internal sealed class TraceReader(TracewayStores stores, TraceLocator locator, P
             return null;
         }
 
-        var partitionKey = new PartitionKey(location.Pk);
+        // Adopting a session (SessionAdoption): each document is created in the new partition before it leaves the old,
+        // so reading the old partition first and the new one second sees each at least once; the new copy wins.
+        var (oldTrace, oldSpans) = location.MovedFrom is { } movedFrom ? await ReadDocumentsAsync(movedFrom, traceId, cancellationToken) : (null, []);
+        var (trace, spans) = await ReadDocumentsAsync(location.Pk, traceId, cancellationToken);
+        if (location.MovedFrom is not null)
+        {
+            trace ??= oldTrace is null ? null : oldTrace with { Pk = location.Pk, SessionId = location.SessionId };
+            spans = [.. spans, .. oldSpans.Where(old => !spans.Any(s => s.Id == old.Id))];
+        }
+
+        return trace is null && spans.Count == 0 ? null : await ToViewAsync(traceId, location.SessionId, trace, spans, cancellationToken);
+    }
+
+    private async Task<(TraceDocument? Trace, List<SpanDocument> Spans)> ReadDocumentsAsync(string pk, string traceId, CancellationToken cancellationToken)
+    {
+        var partitionKey = new PartitionKey(pk);
         var (trace, _) = await stores.Traces.ReadItemOrDefaultAsync<TraceDocument>(DocumentKeys.TraceDocumentId(traceId), partitionKey, cancellationToken);
         var query = new QueryDefinition("SELECT * FROM c WHERE c.type = 'span' AND c.traceId = @traceId ORDER BY c.startedAt").WithParameter("@traceId", traceId);
         var spans = new List<SpanDocument>();
@@ -42,7 +57,7 @@ internal sealed class TraceReader(TracewayStores stores, TraceLocator locator, P
             }
         }
 
-        return trace is null && spans.Count == 0 ? null : await ToViewAsync(traceId, location.SessionId, trace, spans, cancellationToken);
+        return (trace, spans);
     }
 
     /// <summary>A trace with its spans as the API shows it; spans ordered by start, payloads complete.</summary>

@@ -46,6 +46,28 @@ public sealed class ProjectEndpointTests(TracewayApp app) : IClassFixture<Tracew
     }
 
     [Theory]
+    [InlineData("/api/projects", """{"name":123}""")]
+    [InlineData("/api/projects", "[]")]
+    [InlineData("/api/projects", "{}")]
+    [InlineData("/api/projects", "\"x\"")]
+    [InlineData("/api/projects/{project}/keys", """{"scopes":"read"}""")]
+    [InlineData("/api/projects/{project}/keys", """{"scopes":[1]}""")]
+    [InlineData("/api/projects/{project}/keys", "[1]")]
+    [InlineData("/api/projects/{project}/keys", """{"scopes":["admin"]}""")]
+    [InlineData("/api/projects/{project}/keys", """{"scopes":["read"],"name":7}""")]
+    public async Task Every_admin_400_says_what_to_fix_in_its_detail(string path, string json)
+    {
+        var project = await app.CreateProjectAsync();
+        using var admin = app.CreateClient(app.AdminKey);
+
+        using var response = await admin.PostAsync(new Uri(path.Replace("{project}", project.Id, StringComparison.Ordinal), UriKind.Relative), new StringContent(json, System.Text.Encoding.UTF8, "application/json"));
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.False(string.IsNullOrWhiteSpace(problem.TryGetProperty("detail", out var detail) ? detail.GetString() : null), problem.ToString());
+    }
+
+    [Theory]
     [InlineData(null, HttpStatusCode.Unauthorized)]
     [InlineData("tw_0123456789abcdef_notarealsecret", HttpStatusCode.Unauthorized)]
     [InlineData("wrong-admin-key", HttpStatusCode.Unauthorized)]

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
@@ -114,6 +115,24 @@ public sealed class SessionListTests(SeededSessions data)
         Assert.Equal(HttpStatusCode.BadRequest, otherFilter.StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, otherProject.StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, tampered.StatusCode);
+    }
+
+    [Fact]
+    public async Task An_edited_cursor_naming_the_callers_own_project_and_query_is_a_400_naming_cursor()
+    {
+        using var client = data.CreateClient(data.Project.ReadKey);
+        var first = await client.GetFromJsonAsync<JsonElement>(new Uri("/api/sessions?status=ok&limit=3", UriKind.Relative));
+        var parts = first.GetProperty("nextCursor").GetString()!.Split('.');
+        var payload = JsonNode.Parse(System.Buffers.Text.Base64Url.DecodeFromChars(parts[0]))!;
+        Assert.Equal(data.Project.Id, (string?)payload["P"]);
+        payload["C"] = "{\"token\":\"edited\",\"range\":{\"min\":\"\",\"max\":\"FF\"}}";
+        var edited = System.Buffers.Text.Base64Url.EncodeToString(System.Text.Encoding.UTF8.GetBytes(payload.ToJsonString())) + "." + parts[1];
+
+        using var response = await client.GetAsync(new Uri($"/api/sessions?status=ok&limit=3&cursor={Uri.EscapeDataString(edited)}", UriKind.Relative));
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.True(body.GetProperty("errors").TryGetProperty("cursor", out _), body.ToString());
     }
 
     [Fact]

@@ -64,6 +64,44 @@ public sealed class DocumentMergeTests
     }
 
     [Fact]
+    public void A_later_start_without_an_end_never_puts_the_end_before_the_start_the_stored_interval_stays()
+    {
+        var trace = DocumentMerge.Merge(StoredTrace, StoredTrace with { StartedAt = Start.AddSeconds(10), EndedAt = null });
+        var span = DocumentMerge.Merge(StoredSpan, StoredSpan with { StartedAt = Start.AddSeconds(10), EndedAt = null });
+
+        Assert.Equal((Start, Start.AddSeconds(3)), (trace.StartedAt, trace.EndedAt));
+        Assert.Equal((Start, Start.AddSeconds(2)), (span.StartedAt, span.EndedAt));
+    }
+
+    [Fact]
+    public void A_later_start_within_the_stored_interval_or_with_its_own_end_wins()
+    {
+        Assert.Equal(Start.AddSeconds(1), DocumentMerge.Merge(StoredTrace, StoredTrace with { StartedAt = Start.AddSeconds(1), EndedAt = null }).StartedAt);
+        var moved = DocumentMerge.Merge(StoredSpan, StoredSpan with { StartedAt = Start.AddSeconds(10), EndedAt = Start.AddSeconds(12) });
+        Assert.Equal((Start.AddSeconds(10), Start.AddSeconds(12)), (moved.StartedAt, moved.EndedAt));
+    }
+
+    [Fact]
+    public void A_stored_document_whose_end_is_already_before_its_start_is_repaired_by_the_next_merge()
+    {
+        var broken = StoredSpan with { StartedAt = Start.AddSeconds(10), EndedAt = Start.AddSeconds(5) };
+
+        var merged = DocumentMerge.Merge(broken, broken with { StartedAt = Start.AddSeconds(20), EndedAt = null });
+
+        Assert.True(merged.EndedAt >= merged.StartedAt);
+    }
+
+    [Fact]
+    public void Metadata_and_attributes_stored_with_a_repeated_key_still_merge_the_last_value_winning()
+    {
+        var trace = DocumentMerge.Merge(StoredTrace with { Metadata = """{"k":1,"k":2,"a":[{"x":1}]}""" }, StoredTrace with { Metadata = """{"b":3}""" });
+        var span = DocumentMerge.Merge(StoredSpan with { Attributes = """{"k":1,"k":2}""" }, StoredSpan with { Attributes = """{"k":3}""" });
+
+        Assert.Equal("""{"k":2,"a":[{"x":1}],"b":3}""", trace.Metadata);
+        Assert.Equal("""{"k":3}""", span.Attributes);
+    }
+
+    [Fact]
     public void An_error_status_stays_when_a_later_update_says_ok()
     {
         var merged = DocumentMerge.Merge(StoredTrace, StoredTrace with { Status = "ok" });

@@ -87,6 +87,27 @@ public sealed class JsonIngestParserTests
     }
 
     [Fact]
+    public void The_session_may_arrive_on_any_span_of_a_trace_that_states_none_and_a_contradicting_one_is_refused()
+    {
+        var batch = Parse($$"""
+            {"traces":[{"id":"t","startedAt":{{T}},"spans":[{"id":"a","name":"x","startedAt":{{T}}},{"id":"b","sessionId":"s1","name":"x","startedAt":{{T}}}]}],
+             "spans":[{"id":"c","traceId":"t","sessionId":"s1","name":"x","startedAt":{{T}}},{"id":"d","traceId":"t","sessionId":"s2","name":"x","startedAt":{{T}}},
+                      {"id":"e","traceId":"u","name":"x","startedAt":{{T}}},{"id":"f","traceId":"u","sessionId":"s3","name":"x","startedAt":{{T}}},{"id":"g","traceId":"u","sessionId":"s4","name":"x","startedAt":{{T}}}]}
+            """);
+
+        Assert.Equal([(1, (int?)null, "sessionId"), (4, null, "sessionId")], batch.Rejected.Select(e => (e.Index, e.SpanIndex, e.Field)));
+        Assert.Equal(["b:s1", "c:s1", "f:s3"], batch.Traces[0].Spans.Concat(batch.Spans).Where(s => s.Span.SessionId is not null).Select(s => $"{s.Span.SpanId}:{s.Span.SessionId}"));
+    }
+
+    [Fact]
+    public void A_body_with_no_surrogate_escape_skips_the_text_walk_and_one_with_any_does_not()
+    {
+        Assert.False(JsonTextRules.MayHoldLoneSurrogate("{\"a\":\"\\u0041 caf\u00e9 \\u00e9\"}"u8));
+        Assert.True(JsonTextRules.MayHoldLoneSurrogate("{\"a\":\"\\uD83D\\uDE00\"}"u8));
+        Assert.True(JsonTextRules.MayHoldLoneSurrogate("{\"a\":\"x\\udfff\"}"u8));
+    }
+
+    [Fact]
     public void A_valid_span_keeps_every_field_it_states()
     {
         var batch = Parse($$"""
