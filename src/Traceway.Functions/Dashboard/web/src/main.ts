@@ -45,6 +45,8 @@ function render(): void {
     return;
   }
   const route = parseRoute(location.hash);
+  // What this render shows, for people reading the DOM (and the browser tests waiting on it).
+  app.dataset.route = location.hash;
   const listQuery = route.view === "sessions" || route.view === "journeys" ? route.query.toString() : lastListQuery;
   if (route.view !== "session") lastListQuery = listQuery;
   const suffix = listQuery ? `?${listQuery}` : "";

@@ -15,6 +15,7 @@ export function renderJourneys(app: HTMLElement, route: Route, token: number): v
   const results = el("section", { class: "results" }, el("p", { class: "muted" }, "Loading statistics…"));
   replace(app, el("h1", {}, "Journeys"), filterForm(filters, false, show), results);
   const load = async () => {
+    results.dataset.state = "loading";
     const now = new Date();
     let stats: SessionStats, expensive: Page<SessionSummary>;
     try {
@@ -23,10 +24,14 @@ export function renderJourneys(app: HTMLElement, route: Route, token: number): v
         get<Page<SessionSummary>>("/api/sessions", [...apiParams(filters, now, false), ["orderBy", "cost"], ["order", "desc"], ["limit", "10"]]),
       ]);
     } catch (error) {
-      if (current(token)) replace(results, problem(error, () => void load()));
+      if (current(token)) {
+        replace(results, problem(error, () => void load()));
+        results.dataset.state = "error";
+      }
       return;
     }
     if (!current(token)) return;
+    results.dataset.state = stats.sessionCount === 0 ? "empty" : "loaded";
     if (stats.sessionCount === 0) {
       replace(results, el("div", { class: "state empty-state" }, el("h2", {}, "No session matches these filters"), el("p", {}, "Widen the period or clear the filters.")));
       return;

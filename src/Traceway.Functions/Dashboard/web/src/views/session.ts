@@ -9,17 +9,21 @@ import { chips, problem, statusBadge } from "./common";
 export const turnsPerPage = 100;
 
 export function renderSession(app: HTMLElement, route: Route, token: number, back: string): void {
-  const body = el("div", {}, el("p", { class: "muted" }, "Loading the session…"));
+  const body = el("div", { class: "session-body" }, el("p", { class: "muted" }, "Loading the session…"));
   replace(app, el("p", {}, el("a", { href: back }, "← Sessions")), el("h1", { class: "session-title" }, "Session ", el("code", {}, route.sessionId)), body);
   const cursors: (string | null)[] = [null];
   const load = async () => {
+    body.dataset.state = "loading";
     const cursor = cursors[cursors.length - 1];
     let replay: Replay;
     try {
       replay = await get<Replay>(`/api/sessions/${encodeURIComponent(route.sessionId)}/replay`,
         [["limit", String(turnsPerPage)], ...(cursor ? [["cursor", cursor] as [string, string]] : [])]);
     } catch (error) {
-      if (current(token)) replace(body, problem(error, () => void load()));
+      if (current(token)) {
+        replace(body, problem(error, () => void load()));
+        body.dataset.state = "error";
+      }
       return;
     }
     if (!current(token)) return;
@@ -37,6 +41,7 @@ export function renderSession(app: HTMLElement, route: Route, token: number, bac
         ? el("ol", { class: "turns", start: String(first) }, replay.turns.map((t, i) => turn(t, first + i)))
         : el("div", { class: "state empty-state" }, el("p", {}, "This session has no turn with a trace document yet; its spans arrived first. Reload in a moment.")),
       replay.turns.length > 10 ? pager() : null);
+    body.dataset.state = "loaded";
     if (cursors.length > 1) body.querySelector(".turns")?.scrollIntoView();
   };
   void load();

@@ -44,16 +44,21 @@ export function renderSessions(app: HTMLElement, route: Route, token: number): v
 }
 
 async function load(results: HTMLElement, filters: Filters, token: number, show: (f: Filters) => void): Promise<void> {
+  results.dataset.state = "loading";
   const index = pages.cursors.length - 1;
   const cursor = pages.cursors[index];
   let page: Page<SessionSummary>;
   try {
     page = await get<Page<SessionSummary>>("/api/sessions", [...apiParams(filters, new Date(), true), ...(cursor ? [["cursor", cursor] as [string, string]] : [])]);
   } catch (error) {
-    if (current(token)) replace(results, problem(error, () => void load(results, filters, token, show)));
+    if (current(token)) {
+      replace(results, problem(error, () => void load(results, filters, token, show)));
+      results.dataset.state = "error";
+    }
     return;
   }
   if (!current(token)) return;
+  results.dataset.state = page.items.length === 0 ? "empty" : "loaded";
   if (page.items.length === 0) {
     replace(results, el("div", { class: "state empty-state" },
       hasFilters(filters)
