@@ -87,14 +87,16 @@ public sealed class DashboardSessions : TracewayApp
     {
         var start = Now.AddHours(-2).AddMinutes(i);
         var turn = i + 1;
-        var spans = new JsonArray(
+        var spans = new List<JsonNode>
+        {
             new JsonObject { ["id"] = "agent", ["name"] = "checkout-agent", ["kind"] = "agent", ["startedAt"] = start.AddMilliseconds(10).ToString("O"), ["endedAt"] = start.AddSeconds(5).ToString("O") },
             Llm("llm", "gpt-4o", start.AddMilliseconds(100), tokens, 120, 0.01 * turn, null, parent: "agent", input: $"question {turn}", output: $"answer {turn}"),
             new JsonObject
             {
                 ["id"] = "tool", ["parentId"] = "agent", ["name"] = "lookup_order", ["kind"] = "tool", ["startedAt"] = start.AddSeconds(2).ToString("O"),
                 ["endedAt"] = start.AddSeconds(2.4).ToString("O"), ["input"] = new JsonObject { ["orderId"] = $"order-{turn}" }, ["output"] = $"order-{turn} shipped",
-            });
+            },
+        };
         if (turn == 3)
         {
             spans.Add(new JsonObject
@@ -120,7 +122,7 @@ public sealed class DashboardSessions : TracewayApp
         return Trace(LongSession, $"long-t{turn:D4}", start, $"turn {turn}", $"message {turn}", $"reply {turn}", [Llm("llm", "gpt-4o-mini", start.AddSeconds(1), 100 + turn, 20, 0.0001, null)]);
     });
 
-    private static JsonObject Trace(string sessionId, string id, DateTimeOffset start, string name, string input, string output, IEnumerable<JsonNode?> spans, string[]? tags = null)
+    private static JsonObject Trace(string sessionId, string id, DateTimeOffset start, string name, string input, string output, IEnumerable<JsonNode> spans, string[]? tags = null)
     {
         var trace = new JsonObject
         {

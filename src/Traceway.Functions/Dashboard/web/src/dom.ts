@@ -32,7 +32,7 @@ export function el<K extends keyof HTMLElementTagNameMap>(tag: K, props: Props =
     if (key === "on") {
       for (const [event, handler] of Object.entries(value as Record<string, (e: Event) => void>)) element.addEventListener(event, handler);
     } else if (key === "data" || key === "aria") {
-      for (const [name, v] of Object.entries(value as Record<string, string>)) element.setAttribute(`${key}-${name}`, v);
+      for (const [name, v] of Object.entries(value as Record<string, string>)) element.setAttribute(`${key}-${name.replace(/[A-Z]/g, c => `-${c.toLowerCase()}`)}`, v);
     } else if (key === "value" && "value" in element) {
       (element as HTMLInputElement).value = String(value);
     } else if (key === "href") {

@@ -49,7 +49,7 @@ export function renderSession(app: HTMLElement, route: Route, token: number, bac
 
 function summary(replay: Replay): HTMLElement {
   const s = replay.session;
-  const item = (label: string, value: Child) => [el("dt", {}, label), el("dd", {}, value)];
+  const item = (label: string, value: Child) => el("div", {}, el("dt", {}, label), el("dd", {}, value));
   return el("dl", { class: `summary${s.status === "error" ? " failed" : ""}` },
     item("Status", [statusBadge(s.status), s.errorCount > 0 ? ` ${count(s.errorCount)} failed span${s.errorCount === 1 ? "" : "s"}` : ""]),
     item("Turns", count(s.traceCount)),
