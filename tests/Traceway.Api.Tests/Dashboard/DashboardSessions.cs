@@ -26,7 +26,8 @@ public sealed class DashboardSessions : TracewayApp
     /// <summary>The turn (1-based) of <see cref="Conversation"/> whose LLM call passes 80% of gpt-4o's 128,000-token window.</summary>
     public const int WarningTurn = 4;
 
-    public static readonly long[] ConversationInputTokens = [1_200, 9_800, 42_000, 110_000, 64_000];
+    /// <summary>Input tokens of each turn's LLM call: turn 5 sends 101,000, just under the 102,400 that would warn.</summary>
+    public static readonly long[] ConversationInputTokens = [1_200, 9_800, 42_000, 110_000, 101_000];
 
     private static readonly string[] Models = ["gpt-4o", "claude-3-5-sonnet", "gpt-4o-mini"];
 
