@@ -75,7 +75,7 @@ internal static class DashboardEndpoints
             }
 
             response.ContentLength = body.Length;
-            return HttpMethods.IsHead(request.Method) ? Task.CompletedTask : response.Body.WriteAsync(body, httpContext.RequestAborted).AsTask();
+            return response.Body.WriteAsync(body, httpContext.RequestAborted).AsTask();
         }
 
         private static bool AcceptsGzip(HttpRequest request) =>
