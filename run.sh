@@ -75,6 +75,7 @@ echo "  Cosmos DB emulator ${cosmos_endpoint}   Azurite blob ${blob_endpoint}"
 echo "  Admin key (Traceway:AdminKey): ${admin_key}"
 node scripts/create-dev-project.js "http://127.0.0.1:${app_port}" "$admin_key" "$state/dev-project.json"
 cat <<MSG
+  Dashboard: http://127.0.0.1:${app_port}/  (sign in with the read key above)
   Send a trace:
     curl -s http://127.0.0.1:${app_port}/api/ingest -H "Authorization: Bearer <ingest key>" -H 'Content-Type: application/json' \\
       -d '{"traces":[{"id":"t-1","sessionId":"s-1","startedAt":"2026-11-20T10:00:00Z"}]}'

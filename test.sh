@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# Runs every test: installs the emulators if missing, builds the TypeScript SDK, then the whole test suite. The tests start
+# Runs every test: installs the emulators, the Bicep CLI and Chromium (for the dashboard's browser tests) if
+# missing, builds the TypeScript SDK, then the whole test suite. The tests start
 # the emulators and the app themselves on free loopback ports and stop them when done.
 set -euo pipefail
 cd "$(dirname "$0")"
 
 scripts/install-emulators.sh
 scripts/install-bicep.sh
+scripts/install-chromium.sh
 scripts/build-sdk.sh
 mkdir -p artifacts
 set +e

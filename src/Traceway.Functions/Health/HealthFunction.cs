@@ -8,6 +8,6 @@ namespace Traceway.Health;
 internal sealed class HealthFunction(HealthCheckService health)
 {
     [Function("Health")]
-    public Task<IResult> CheckHealth([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "health")] HttpRequest request, CancellationToken cancellationToken) =>
+    public Task<IResult> CheckHealth([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/health")] HttpRequest request, CancellationToken cancellationToken) =>
         HttpFunction.RunAnonymousAsync(request, () => HealthEndpoints.CheckHealth(health, cancellationToken));
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Traceway.Dashboard;
 using Traceway.Documents;
 using Traceway.Health;
 using Traceway.Ingestion;
@@ -55,13 +56,14 @@ internal static class Hostings
         }
 
         services.AddSessions();
+        services.AddDashboard();
         services.AddTracewayOpenApi();
         services.AddSingleton<DescribedRouteTable>();
         return services;
     }
 
     /// <summary>
-    /// The route table: every endpoint of the API. Standalone serves it; the <c>[Function]</c> classes expose the
+    /// The route table: every endpoint of the API, then the dashboard's catch-all. Standalone serves it; the <c>[Function]</c> classes expose the
     /// same routes to the Functions host (a test holds the published functions.metadata to this table).
     /// </summary>
     public static IEndpointRouteBuilder MapTraceway(this IEndpointRouteBuilder app)
@@ -73,6 +75,7 @@ internal static class Hostings
         app.MapIngest();
         app.MapTraces();
         app.MapSessions();
+        app.MapDashboard();
         return app;
     }
 

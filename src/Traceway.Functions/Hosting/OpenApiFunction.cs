@@ -7,7 +7,7 @@ namespace Traceway.Hosting;
 internal sealed class OpenApiFunction(DescribedRouteTable routes)
 {
     [Function("OpenApi")]
-    public Task<IResult> GetDocument([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "openapi.json")] HttpRequest request, CancellationToken cancellationToken) =>
+    public Task<IResult> GetDocument([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/openapi.json")] HttpRequest request, CancellationToken cancellationToken) =>
         HttpFunction.RunAnonymousAsync(request, async () => await OpenApiDocumentation.ServeAsync(routes.DocumentProvider, cancellationToken));
 }
 

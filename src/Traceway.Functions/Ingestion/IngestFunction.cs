@@ -9,6 +9,6 @@ namespace Traceway.Ingestion;
 internal sealed class IngestFunction(IngestPipeline pipeline, IOptions<IngestOptions> options)
 {
     [Function("Ingest")]
-    public Task<IResult> Ingest([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "ingest")] HttpRequest request, CancellationToken cancellationToken) =>
+    public Task<IResult> Ingest([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/ingest")] HttpRequest request, CancellationToken cancellationToken) =>
         HttpFunction.RunAsync(request, Scopes.Ingest, user => IngestEndpoints.Ingest(request.HttpContext, user, pipeline, options, cancellationToken));
 }

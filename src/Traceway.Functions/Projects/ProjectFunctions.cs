@@ -7,16 +7,16 @@ namespace Traceway.Projects;
 internal sealed class ProjectFunctions(ProjectStore store)
 {
     [Function("CreateProject")]
-    public Task<IResult> CreateProject([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "projects")] HttpRequest request, CancellationToken cancellationToken) =>
+    public Task<IResult> CreateProject([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/projects")] HttpRequest request, CancellationToken cancellationToken) =>
         HttpFunction.RunAsync(request, Scopes.Admin, _ => ProjectEndpoints.CreateProject(request, store, cancellationToken));
 
     [Function("CreateKey")]
     public Task<IResult> CreateKey(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "projects/{projectId}/keys")] HttpRequest request, string projectId, CancellationToken cancellationToken) =>
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/projects/{projectId}/keys")] HttpRequest request, string projectId, CancellationToken cancellationToken) =>
         HttpFunction.RunAsync(request, Scopes.Admin, _ => ProjectEndpoints.CreateKey(projectId, request, store, cancellationToken));
 
     [Function("DeleteKey")]
     public Task<IResult> DeleteKey(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "projects/{projectId}/keys/{keyId}")] HttpRequest request, string projectId, string keyId, CancellationToken cancellationToken) =>
+        [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "api/projects/{projectId}/keys/{keyId}")] HttpRequest request, string projectId, string keyId, CancellationToken cancellationToken) =>
         HttpFunction.RunAsync(request, Scopes.Admin, _ => ProjectEndpoints.DeleteKey(projectId, keyId, store, cancellationToken));
 }

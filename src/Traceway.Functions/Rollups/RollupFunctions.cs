@@ -10,6 +10,6 @@ internal sealed class RollupFunctions(ProjectStore projects, TracewayStores stor
 {
     [Function("RebuildSummaries")]
     public Task<IResult> RebuildSummaries(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "projects/{projectId}/rebuild-summaries")] HttpRequest request, string projectId, CancellationToken cancellationToken) =>
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/projects/{projectId}/rebuild-summaries")] HttpRequest request, string projectId, CancellationToken cancellationToken) =>
         HttpFunction.RunAsync(request, Scopes.Admin, _ => RollupEndpoints.RebuildSummaries(projectId, projects, stores, handler, cancellationToken));
 }

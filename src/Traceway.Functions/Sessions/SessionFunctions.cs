@@ -9,20 +9,20 @@ namespace Traceway.Sessions;
 internal sealed class SessionFunctions(SessionReader reader, ModelCatalog models)
 {
     [Function("ListSessions")]
-    public Task<IResult> ListSessions([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "sessions")] HttpRequest request, CancellationToken cancellationToken) =>
+    public Task<IResult> ListSessions([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/sessions")] HttpRequest request, CancellationToken cancellationToken) =>
         HttpFunction.RunAsync(request, Scopes.Read, user => SessionEndpoints.ListSessions(Query<SessionListQuery>.Read(request.Query), user, reader, cancellationToken));
 
     [Function("GetSession")]
     public Task<IResult> GetSession(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "sessions/{sessionId}")] HttpRequest request, string sessionId, CancellationToken cancellationToken) =>
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/sessions/{sessionId}")] HttpRequest request, string sessionId, CancellationToken cancellationToken) =>
         HttpFunction.RunAsync(request, Scopes.Read, user => SessionEndpoints.GetSession(sessionId, Query<SessionPageQuery>.Read(request.Query), request.HttpContext, user, reader, cancellationToken));
 
     [Function("ReplaySession")]
     public Task<IResult> ReplaySession(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "sessions/{sessionId}/replay")] HttpRequest request, string sessionId, CancellationToken cancellationToken) =>
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/sessions/{sessionId}/replay")] HttpRequest request, string sessionId, CancellationToken cancellationToken) =>
         HttpFunction.RunAsync(request, Scopes.Read, user => SessionEndpoints.ReplaySession(sessionId, Query<SessionPageQuery>.Read(request.Query), request.HttpContext, user, reader, models, cancellationToken));
 
     [Function("GetSessionStats")]
-    public Task<IResult> GetSessionStats([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "stats/sessions")] HttpRequest request, CancellationToken cancellationToken) =>
+    public Task<IResult> GetSessionStats([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/stats/sessions")] HttpRequest request, CancellationToken cancellationToken) =>
         HttpFunction.RunAsync(request, Scopes.Read, user => SessionEndpoints.GetSessionStats(Query<SessionFilter>.Read(request.Query), user, reader, cancellationToken));
 }

@@ -16,7 +16,6 @@ public sealed partial class FunctionRoutesTests(PackageFixture package)
     private static readonly Dictionary<string, string> NotBuiltYet = new(StringComparer.Ordinal)
     {
         ["POST /api/otel/v1/traces"] = "OTLP ingestion",
-        ["GET /"] = "sessions dashboard",
         ["DELETE /api/sessions/{sessionId}"] = "deletion",
         ["DELETE /api/traces/{traceId}"] = "deletion",
         ["POST /api/projects/{projectId}/erasures"] = "erasure",
@@ -49,15 +48,30 @@ public sealed partial class FunctionRoutesTests(PackageFixture package)
         Assert.True(builtButListedAsNotBuilt.Count == 0, "Built now, take them off NotBuiltYet: " + string.Join("; ", builtButListedAsNotBuilt));
     }
 
+    /// <summary>The dashboard's catch-all: every path no API route owns, "/" included.</summary>
+    private const string DashboardRoute = "/{*path}";
+
     [Fact]
-    public void HTTP_functions_are_anonymous_because_Traceway_checks_its_own_keys_and_none_repeats_the_route_prefix()
+    public void HTTP_functions_are_anonymous_because_Traceway_checks_its_own_keys_and_every_API_route_is_under_api()
     {
-        Assert.Equal("api", package.Functions.RoutePrefix);
+        // An empty prefix leaves "/" to the dashboard; the API routes carry "api/" themselves.
+        Assert.Equal("", package.Functions.RoutePrefix);
         Assert.All(package.Functions.Http, function =>
         {
             Assert.Equal("anonymous", function.HttpTrigger!.Value.GetProperty("authLevel").GetString(), StringComparer.OrdinalIgnoreCase);
             Assert.DoesNotContain("/api/api/", function.Route, StringComparison.OrdinalIgnoreCase);
+            Assert.True(function.Route == DashboardRoute || function.Route.StartsWith("/api/", StringComparison.Ordinal), $"{function} is neither under /api/ nor the dashboard");
         });
+    }
+
+    [Fact]
+    public void The_dashboard_is_the_one_catch_all_function_and_answers_GET_only()
+    {
+        var catchAll = Assert.Single(package.Functions.Http, f => f.Route.Contains("{*", StringComparison.Ordinal));
+
+        Assert.Equal(DashboardRoute, catchAll.Route);
+        Assert.Equal(["GET"], catchAll.Methods);
+        Assert.True(IsPublished("GET /"), "GET / (API.md, Dashboard) is not served");
     }
 
     [Fact]
@@ -69,7 +83,8 @@ public sealed partial class FunctionRoutesTests(PackageFixture package)
     private bool IsPublished(string route)
     {
         var (method, path) = (route.Split(' ')[0], route.Split(' ')[1]);
-        return package.Functions.Http.Any(f => f.Methods.Contains(method) && f.Route == path);
+        // "/" is served by the dashboard's catch-all, which routing ranks below every literal route.
+        return package.Functions.Http.Any(f => f.Methods.Contains(method) && (f.Route == path || (path == "/" && f.Route == DashboardRoute)));
     }
 
     private static async Task<List<string>> StandaloneRoutesAsync()

@@ -43,8 +43,8 @@ internal sealed record PublishedFunction(string Name, JsonElement Json, string R
     public JsonElement? HttpTrigger =>
         Json.GetProperty("bindings").EnumerateArray().Where(b => b.GetProperty("type").GetString() == "httpTrigger").Select(b => (JsonElement?)b).SingleOrDefault();
 
-    /// <summary>The route as the host serves it, with the host's prefix: "/api/traces/{traceId}".</summary>
-    public string Route => "/" + RoutePrefix + "/" + (HttpTrigger?.TryGetProperty("route", out var route) == true ? route.GetString() : Name);
+    /// <summary>The route as the host serves it, with the host's prefix (if any): "/api/traces/{traceId}".</summary>
+    public string Route => "/" + (RoutePrefix.Length > 0 ? RoutePrefix + "/" : "") + (HttpTrigger?.TryGetProperty("route", out var route) == true ? route.GetString() : Name);
 
     /// <summary>The HTTP methods the host accepts, upper case.</summary>
     public IReadOnlySet<string> Methods =>
