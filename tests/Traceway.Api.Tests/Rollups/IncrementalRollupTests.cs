@@ -17,36 +17,18 @@ namespace Traceway.Tests.Rollups;
 /// orders, batches, duplicates and with older versions after newer ones, ends with exactly the summaries a full
 /// recomputation from the stored documents gives (the rebuild then writes nothing).
 /// </summary>
-public sealed class IncrementalRollupTests : IAsyncLifetime
+public sealed class IncrementalRollupTests : RollupHandlerTests
 {
     private const string SessionId = "long-run";
-    private readonly TracewayApp _app = new TracewayApp().WithSetting("Traceway:ChangeFeed:Enabled", "false");
-    private IngestApi _api = null!;
-    private SummaryReader _summaries = null!;
-
-    private RollupHandler Handler => _app.Services.GetRequiredService<RollupHandler>();
-
-    public async Task InitializeAsync()
-    {
-        await _app.InitializeAsync();
-        _api = await IngestApi.ForNewProjectAsync(_app);
-        _summaries = new SummaryReader(_app, _api.Project.Id);
-    }
-
-    public async Task DisposeAsync()
-    {
-        _api.Dispose();
-        await ((IAsyncLifetime)_app).DisposeAsync();
-    }
 
     [Fact]
     public async Task A_split_ledger_fed_in_random_orders_with_stale_versions_equals_the_full_recomputation()
     {
         // 300 spans (a ledger of several chunks), a small turn, then 100 spans updated: two versions of those.
-        Assert.Equal(HttpStatusCode.OK, (await _api.IngestAsync(BigTrace(300, tokens: 10))).Status);
-        Assert.Equal(HttpStatusCode.OK, (await _api.IngestAsync(new { traces = new[] { Items.Turn("small", SessionId, [Items.Llm("a", inputTokens: 5)]) } })).Status);
+        Assert.Equal(HttpStatusCode.OK, (await Api.IngestAsync(BigTrace(300, tokens: 10))).Status);
+        Assert.Equal(HttpStatusCode.OK, (await Api.IngestAsync(new { traces = new[] { Items.Turn("small", SessionId, [Items.Llm("a", inputTokens: 5)]) } })).Status);
         var first = await StoredDocumentsAsync();
-        Assert.Equal(HttpStatusCode.OK, (await _api.IngestAsync(UpdatedSpans(100, tokens: 1000))).Status);
+        Assert.Equal(HttpStatusCode.OK, (await Api.IngestAsync(UpdatedSpans(100, tokens: 1000))).Status);
         var latest = await StoredDocumentsAsync();
         var deliveries = first.Concat(latest).ToList();
         var random = new Random(2026);
@@ -54,7 +36,7 @@ public sealed class IncrementalRollupTests : IAsyncLifetime
         string? converged = null;
         for (var round = 0; round < 3; round++)
         {
-            await _summaries.DeleteAllAsync(SessionId);
+            await Summaries.DeleteAllAsync(SessionId);
             var shuffled = deliveries.Concat(deliveries.Take(random.Next(50))).OrderBy(_ => random.Next()).ToList();
             for (var i = 0; i < shuffled.Count;)
             {
@@ -67,16 +49,16 @@ public sealed class IncrementalRollupTests : IAsyncLifetime
             var last = latest.Where(d => d.GetProperty("type").GetString() == "span").OrderBy(_ => random.Next()).Take(40);
             await Handler.HandleAsync(first.Where(d => last.Any(l => l.GetProperty("id").GetString() == d.GetProperty("id").GetString())), default);
 
-            var trace = await _summaries.TraceAsync(SessionId, "big");
+            var trace = await Summaries.TraceAsync(SessionId, "big");
             Assert.Equal((300, (100 * 1000L) + (200 * 10L)), ((int)trace!["spanCount"]!, (long)trace["inputTokens"]!));
-            var session = await _summaries.SessionAsync(SessionId);
+            var session = await Summaries.SessionAsync(SessionId);
             Assert.Equal((2, 301, (100 * 1000L) + (200 * 10L) + 5), ((int)session!["traceCount"]!, (int)session["spanCount"]!, (long)session["inputTokens"]!));
-            var all = await _summaries.AllAsync(SessionId);
+            var all = await Summaries.AllAsync(SessionId);
             Assert.True(converged is null || converged == all, $"round {round} differs");
             converged = all;
 
-            using var admin = _app.CreateClient(_app.AdminKey);
-            using var rebuild = await admin.PostAsync(new Uri($"/api/projects/{_api.Project.Id}/rebuild-summaries", UriKind.Relative), null);
+            using var admin = App.CreateClient(App.AdminKey);
+            using var rebuild = await admin.PostAsync(new Uri($"/api/projects/{Api.Project.Id}/rebuild-summaries", UriKind.Relative), null);
             var report = JsonNode.Parse(await rebuild.Content.ReadAsStringAsync())!;
             Assert.Equal((0, 0), ((int)report["traceSummariesWritten"]!, (int)report["sessionSummariesWritten"]!));
         }
@@ -112,8 +94,8 @@ public sealed class IncrementalRollupTests : IAsyncLifetime
 
     private async Task<List<JsonElement>> StoredDocumentsAsync()
     {
-        var traces = _app.Services.GetRequiredService<TracewayStores>().Traces;
-        var options = new QueryRequestOptions { PartitionKey = new PartitionKey(DocumentKeys.SessionPartitionKey(_api.Project.Id, SessionId)) };
+        var traces = App.Services.GetRequiredService<TracewayStores>().Traces;
+        var options = new QueryRequestOptions { PartitionKey = new PartitionKey(DocumentKeys.SessionPartitionKey(Api.Project.Id, SessionId)) };
         using var iterator = traces.GetItemQueryIterator<JsonElement>(new QueryDefinition("SELECT * FROM c"), requestOptions: options);
         var documents = new List<JsonElement>();
         while (iterator.HasMoreResults)

@@ -16,61 +16,41 @@ namespace Traceway.Tests.Rollups;
 /// batch can arrive converges to the summaries of one in-order delivery. The processor is off here; the
 /// test plays the change feed by calling the rollup handler with the stored documents.
 /// </summary>
-public sealed class RollupConvergenceTests : IAsyncLifetime
+public sealed class RollupConvergenceTests : RollupHandlerTests
 {
-    // These tests hand batches to the rollup handler themselves: no change feed processor races them.
-    private readonly TracewayApp _app = new TracewayApp().WithSetting("Traceway:ChangeFeed:Enabled", "false");
-    private IngestApi _api = null!;
-    private SummaryReader _summaries = null!;
-
-    private RollupHandler Handler => _app.Services.GetRequiredService<RollupHandler>();
-
-    public async Task InitializeAsync()
-    {
-        await _app.InitializeAsync();
-        _api = await IngestApi.ForNewProjectAsync(_app);
-        _summaries = new SummaryReader(_app, _api.Project.Id);
-    }
-
-    public async Task DisposeAsync()
-    {
-        _api.Dispose();
-        await ((IAsyncLifetime)_app).DisposeAsync();
-    }
-
     [Fact]
     public async Task Duplicate_reversed_and_concurrent_deliveries_all_give_the_summaries_computed_from_the_sent_data()
     {
-        await _api.IngestAsync(Journey.Request(1, 2, 3, 4, 5));
+        await Api.IngestAsync(Journey.Request(1, 2, 3, 4, 5));
         var changes = await StoredDocumentsAsync();
         await Handler.HandleAsync(changes, default);
         await AssertJourneySummariesAsync("in order");
-        var inOrder = await _summaries.AllAsync(Journey.SessionId);
+        var inOrder = await Summaries.AllAsync(Journey.SessionId);
 
-        await _summaries.DeleteAllAsync(Journey.SessionId);
+        await Summaries.DeleteAllAsync(Journey.SessionId);
         await Handler.HandleAsync(changes, default);
         await Handler.HandleAsync(changes, default);
         await AssertJourneySummariesAsync("twice");
-        var twice = await _summaries.AllAsync(Journey.SessionId);
+        var twice = await Summaries.AllAsync(Journey.SessionId);
 
-        await _summaries.DeleteAllAsync(Journey.SessionId);
+        await Summaries.DeleteAllAsync(Journey.SessionId);
         foreach (var batch in changes.Chunk(3).Reverse())
         {
             await Handler.HandleAsync(batch.Reverse(), default);
         }
 
         await AssertJourneySummariesAsync("reversed");
-        var reversed = await _summaries.AllAsync(Journey.SessionId);
+        var reversed = await Summaries.AllAsync(Journey.SessionId);
 
         // Two processors racing on one session, each with a different turn: no update may be lost.
-        await _summaries.DeleteAllAsync(Journey.SessionId);
+        await Summaries.DeleteAllAsync(Journey.SessionId);
         await Task.WhenAll(changes.GroupBy(c => c.GetProperty("traceId").GetString()).Select(turn => Task.Run(() => Handler.HandleAsync(turn, default))));
         await AssertJourneySummariesAsync("raced");
 
         // Beyond the oracle's fields (e.g. per-model usage), every delivery wrote the very same documents.
         Assert.Equal(inOrder, twice);
         Assert.Equal(inOrder, reversed);
-        Assert.Equal(inOrder, await _summaries.AllAsync(Journey.SessionId));
+        Assert.Equal(inOrder, await Summaries.AllAsync(Journey.SessionId));
     }
 
     [Fact]
@@ -86,11 +66,11 @@ public sealed class RollupConvergenceTests : IAsyncLifetime
                 return copy;
             }))]),
         };
-        Assert.Equal(HttpStatusCode.OK, (await _api.IngestAsync(spansOnly)).Status);
+        Assert.Equal(HttpStatusCode.OK, (await Api.IngestAsync(spansOnly)).Status);
         await Handler.HandleAsync(await StoredDocumentsAsync(), default);
-        var fromSpans = await _summaries.SessionAsync(Journey.SessionId);
+        var fromSpans = await Summaries.SessionAsync(Journey.SessionId);
 
-        await _api.IngestAsync(Journey.Request(1, 2, 3, 4, 5));
+        await Api.IngestAsync(Journey.Request(1, 2, 3, 4, 5));
         var traceDocuments = (await StoredDocumentsAsync()).Where(d => d.GetProperty("type").GetString() == "trace").ToList();
         await Handler.HandleAsync(traceDocuments, default);
 
@@ -114,17 +94,17 @@ public sealed class RollupConvergenceTests : IAsyncLifetime
             ["id"] = "fine-turn", ["sessionId"] = "s-trace-error", ["name"] = "chat-turn", ["status"] = "ok", ["startedAt"] = "2026-11-20T10:01:00Z", ["endedAt"] = "2026-11-20T10:01:04Z",
             ["spans"] = new JsonArray(new JsonObject { ["id"] = "llm", ["name"] = "chat", ["kind"] = "llm", ["status"] = "ok", ["model"] = "gpt-4o", ["inputTokens"] = 20, ["outputTokens"] = 3, ["cost"] = 0.002, ["startedAt"] = "2026-11-20T10:01:01Z" }),
         };
-        Assert.Equal(HttpStatusCode.OK, (await _api.IngestAsync(new JsonObject { ["traces"] = new JsonArray(failed.DeepClone(), fine.DeepClone()) })).Status);
+        Assert.Equal(HttpStatusCode.OK, (await Api.IngestAsync(new JsonObject { ["traces"] = new JsonArray(failed.DeepClone(), fine.DeepClone()) })).Status);
 
         await Handler.HandleAsync(await StoredDocumentsAsync("s-trace-error"), default);
 
-        var failedSummary = await _summaries.TraceAsync("s-trace-error", "failed-turn");
-        var session = await _summaries.SessionAsync("s-trace-error");
+        var failedSummary = await Summaries.TraceAsync("s-trace-error", "failed-turn");
+        var session = await Summaries.SessionAsync("s-trace-error");
         Assert.Equal(("error", 0), ((string?)failedSummary!["status"], (int)failedSummary["errorCount"]!));
-        Assert.Equal("ok", (string?)(await _summaries.TraceAsync("s-trace-error", "fine-turn"))!["status"]);
+        Assert.Equal("ok", (string?)(await Summaries.TraceAsync("s-trace-error", "fine-turn"))!["status"]);
         Assert.Equal(("error", 0), ((string?)session!["status"], (int)session["errorCount"]!));
         SummaryOracle.AssertTrace(failed, failedSummary);
-        SummaryOracle.AssertTrace(fine, await _summaries.TraceAsync("s-trace-error", "fine-turn"));
+        SummaryOracle.AssertTrace(fine, await Summaries.TraceAsync("s-trace-error", "fine-turn"));
         SummaryOracle.AssertSession([failed, fine], session);
     }
 
@@ -136,29 +116,29 @@ public sealed class RollupConvergenceTests : IAsyncLifetime
             ["id"] = "sessionless", ["name"] = "one-off", ["startedAt"] = "2026-11-20T11:00:00Z", ["endedAt"] = "2026-11-20T11:00:02.5Z", ["status"] = "error",
             ["spans"] = new JsonArray(new JsonObject { ["id"] = "x", ["name"] = "chat", ["kind"] = "llm", ["model"] = "gpt-4o", ["inputTokens"] = 40, ["outputTokens"] = 4, ["cost"] = 0.004, ["startedAt"] = "2026-11-20T11:00:01Z" }),
         };
-        await _api.IngestAsync(Journey.Request(1, 2, 3, 4, 5));
-        await _api.IngestAsync(new JsonObject { ["traces"] = new JsonArray(sessionless.DeepClone()) });
+        await Api.IngestAsync(Journey.Request(1, 2, 3, 4, 5));
+        await Api.IngestAsync(new JsonObject { ["traces"] = new JsonArray(sessionless.DeepClone()) });
         await Handler.HandleAsync(await StoredDocumentsAsync(), default);
-        await _summaries.DeleteAllAsync(Journey.SessionId);
-        using var admin = _app.CreateClient(_app.AdminKey);
+        await Summaries.DeleteAllAsync(Journey.SessionId);
+        using var admin = App.CreateClient(App.AdminKey);
 
-        using var response = await admin.PostAsync(new Uri($"/api/projects/{_api.Project.Id}/rebuild-summaries", UriKind.Relative), null);
+        using var response = await admin.PostAsync(new Uri($"/api/projects/{Api.Project.Id}/rebuild-summaries", UriKind.Relative), null);
         var report = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         // The sessionless trace was never rolled up before, so it is written too.
         Assert.Equal((6, 1, 6, 1), ((int)report["traces"]!, (int)report["sessions"]!, (int)report["traceSummariesWritten"]!, (int)report["sessionSummariesWritten"]!));
         await AssertJourneySummariesAsync("rebuilt");
-        SummaryOracle.AssertTrace(sessionless, await _summaries.SessionlessTraceAsync("sessionless"));
+        SummaryOracle.AssertTrace(sessionless, await Summaries.SessionlessTraceAsync("sessionless"));
     }
 
     [Fact]
     public async Task Rebuilding_needs_the_admin_key_and_an_existing_project()
     {
-        using var reader = _app.CreateClient(_api.Project.ReadKey);
-        using var admin = _app.CreateClient(_app.AdminKey);
+        using var reader = App.CreateClient(Api.Project.ReadKey);
+        using var admin = App.CreateClient(App.AdminKey);
 
-        using var forbidden = await reader.PostAsync(new Uri($"/api/projects/{_api.Project.Id}/rebuild-summaries", UriKind.Relative), null);
+        using var forbidden = await reader.PostAsync(new Uri($"/api/projects/{Api.Project.Id}/rebuild-summaries", UriKind.Relative), null);
         using var missing = await admin.PostAsync(new Uri("/api/projects/nope/rebuild-summaries", UriKind.Relative), null);
 
         Assert.Equal(HttpStatusCode.Forbidden, forbidden.StatusCode);
@@ -169,14 +149,14 @@ public sealed class RollupConvergenceTests : IAsyncLifetime
     private async Task AssertJourneySummariesAsync(string delivery)
     {
         var sent = Enumerable.Range(1, 5).Select(Journey.Trace).ToList();
-        var ids = JsonNode.Parse(await _summaries.AllAsync(Journey.SessionId))!.AsArray().Select(s => (string?)s!["id"]).ToList();
+        var ids = JsonNode.Parse(await Summaries.AllAsync(Journey.SessionId))!.AsArray().Select(s => (string?)s!["id"]).ToList();
         Assert.True(ids.Order(StringComparer.Ordinal).SequenceEqual(["session", "t:turn-1", "t:turn-2", "t:turn-3", "t:turn-4", "t:turn-5"]), $"{delivery}: {string.Join(", ", ids)}");
         foreach (var trace in sent)
         {
-            SummaryOracle.AssertTrace(trace, await _summaries.TraceAsync(Journey.SessionId, (string)trace["id"]!));
+            SummaryOracle.AssertTrace(trace, await Summaries.TraceAsync(Journey.SessionId, (string)trace["id"]!));
         }
 
-        var session = await _summaries.SessionAsync(Journey.SessionId);
+        var session = await Summaries.SessionAsync(Journey.SessionId);
         SummaryOracle.AssertSession(sent, session);
         Journey.AssertSummary(session);
     }
@@ -184,8 +164,8 @@ public sealed class RollupConvergenceTests : IAsyncLifetime
     /// <summary>The session's stored trace and span documents, as the change feed would deliver them.</summary>
     private async Task<List<JsonElement>> StoredDocumentsAsync(string sessionId = Journey.SessionId)
     {
-        var traces = _app.Services.GetRequiredService<TracewayStores>().Traces;
-        var options = new QueryRequestOptions { PartitionKey = new PartitionKey(DocumentKeys.SessionPartitionKey(_api.Project.Id, sessionId)) };
+        var traces = App.Services.GetRequiredService<TracewayStores>().Traces;
+        var options = new QueryRequestOptions { PartitionKey = new PartitionKey(DocumentKeys.SessionPartitionKey(Api.Project.Id, sessionId)) };
         using var iterator = traces.GetItemQueryIterator<JsonElement>(new QueryDefinition("SELECT * FROM c ORDER BY c._ts"), requestOptions: options);
         var documents = new List<JsonElement>();
         while (iterator.HasMoreResults)
