@@ -1,5 +1,8 @@
 using System.Diagnostics;
+using System.Text.Json;
 using Microsoft.Azure.Cosmos;
+using Traceway.Documents;
+using Traceway.Rollups;
 using Traceway.Storage;
 
 namespace Traceway.Benchmarks;
@@ -7,7 +10,7 @@ namespace Traceway.Benchmarks;
 /// <summary>
 /// Issue 12's sustained case: <see cref="BenchmarkSettings.SustainedSeconds"/> of ingestion paced at
 /// <see cref="BenchmarkSettings.SustainedLoadPercent"/> % of the measured maximum ingest rate (ordinary 5–20-span turns,
-/// most sessions of four turns, a few long sessions that get a turn in every request and grow past 500 turns), with the
+/// most sessions of four turns, two long sessions seeded with 500 turns that get a turn in every request), with the
 /// change feed processor on. Meanwhile a probe of another project sends one ordinary turn at a time and waits for its
 /// session summary: the summary lag p50/p95/max and the acknowledged ingest rate are reported per 10-second window.
 /// </summary>
@@ -16,6 +19,7 @@ internal static class SustainedLoadBenchmark
     private const string Database = "bench-sustained";
     private const int LongSessions = 2;
     private const int WindowSeconds = 10;
+    private const int SeededTurns = 500;
 
     /// <param name="maxRate">The ingest phase's Traceway rate (spans/s), or null to measure it here first.</param>
     public static async Task RunAsync(BenchmarkSettings settings, LocalEmulators emulators, CosmosClient cosmos, double? maxRate, BenchmarkReport report)
@@ -31,6 +35,32 @@ internal static class SustainedLoadBenchmark
         // Warm-up (not counted), which also measures the maximum when the ingest phase did not run.
         var warmUp = await IngestLoad.RunAsync("warm-sustained", settings.Writers, settings.TracesPerRequest, TimeSpan.FromSeconds(Math.Max(settings.WarmUpSeconds, 5)), Traceway);
         var max = maxRate ?? warmUp.SpansPerSecond;
+
+        // The long sessions start with 500 turns (5 spans each), written with the SDK as the app writes them and rolled
+        // up by the processor before the clock starts, so every turn they get while measured is past the 500th.
+        var seeder = new BaselineWriter(cosmos, Database, load.Id);
+        var seedGenerator = new TraceGenerator("sustained-seed", seed: 500);
+        var seedBatches = Enumerable.Range(0, LongSessions)
+            .SelectMany(session => Enumerable.Range(0, SeededTurns).Select(_ => seedGenerator.Next($"long-{session}", spans: 5)))
+            .Chunk(25)
+            .ToList();
+        await Parallel.ForEachAsync(seedBatches, new ParallelOptions { MaxDegreeOfParallelism = 4 }, async (batch, _) => await seeder.WriteAsync(batch));
+        var seeded = Stopwatch.StartNew();
+        for (var session = 0; session < LongSessions; session++)
+        {
+            var pk = new PartitionKey(DocumentKeys.SessionPartitionKey(load.Id, $"long-{session}"));
+            while (seeded.Elapsed < TimeSpan.FromSeconds(180))
+            {
+                using var read = await summaries.ReadItemStreamAsync(SessionSummary.DocumentId, pk);
+                if (read.IsSuccessStatusCode && JsonDocument.Parse(read.Content).RootElement.GetProperty("traceCount").GetInt32() >= SeededTurns)
+                {
+                    break;
+                }
+
+                await Task.Delay(100);
+            }
+        }
+
         var target = max * settings.SustainedLoadPercent / 100.0;
         // Let the processor drain the warm-up before the clock starts.
         var probeGenerator = new TraceGenerator("sustained-probe", seed: 60);
@@ -43,7 +73,7 @@ internal static class SustainedLoadBenchmark
         var windows = (int)Math.Ceiling(settings.SustainedSeconds / (double)WindowSeconds);
         var windowSpans = new long[windows];
         var windowLags = Enumerable.Range(0, windows).Select(_ => new List<double>()).ToArray();
-        var longTurns = new int[LongSessions];
+        var longTurns = Enumerable.Repeat(SeededTurns, LongSessions).ToArray();
         var scheduledSpans = 0L;
         var started = Stopwatch.GetTimestamp();
         var closes = TimeSpan.FromSeconds(settings.SustainedSeconds);
@@ -124,7 +154,8 @@ internal static class SustainedLoadBenchmark
         report.Add("Sustained load: rate of the last 10 s / first 10 s", ratio, "", "0.9–1.1", ratio is >= 0.9 and <= 1.1);
         report.AddText("Sustained load: summary lag over the whole run", $"{Percentiles.Of(allLags, 0.50):0} / {Percentiles.Of(allLags, 0.95):0} / {(allLags.Count > 0 ? allLags.Max() : double.NaN):0} (n = {allLags.Count})", "ms p50 / p95 / max");
         report.Add("Sustained load: worst 10-s window's lag p95", worstP95, "ms", "≤ 1,000", worstP95 <= 1000);
-        report.Add("Sustained load: turns in the longest session", longTurns.Max(), "turns", "> 500", longTurns.Max() > 500);
+        report.Add($"Sustained load: turns in the longest session ({SeededTurns} seeded before the clock started)", longTurns.Max(), "turns", "> 500", longTurns.Max() > 500);
+        report.Add("Sustained load: seeded long sessions rolled up in", seeded.Elapsed.TotalSeconds, "s");
         report.Details["sustained"] = new { max, target, windows = details, longTurns };
     }
 }
