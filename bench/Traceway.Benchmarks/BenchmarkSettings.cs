@@ -41,6 +41,9 @@ internal sealed record BenchmarkSettings
     /// <summary>...at this percentage of the maximum ingest rate (the ingest phase's, or its own warm-up's).</summary>
     public int SustainedLoadPercent { get; init; } = 80;
 
+    /// <summary>The app's <c>Traceway:ChangeFeed:MaxItemsPerBatch</c> in the phases with the change feed on; null keeps the app's default.</summary>
+    public int? MaxItemsPerBatch { get; init; }
+
     /// <summary>
     /// Which measurements to run: <c>ingest</c>, <c>requests</c>, <c>lag</c>, <c>sessions</c>, <c>bigtrace</c>,
     /// <c>sustained</c> (all by default).
@@ -71,6 +74,7 @@ internal sealed record BenchmarkSettings
             BigTraceRequests = Number("bigtrace-requests", defaults.BigTraceRequests),
             SustainedSeconds = Number("sustained-seconds", defaults.SustainedSeconds),
             SustainedLoadPercent = Number("sustained-load-percent", defaults.SustainedLoadPercent),
+            MaxItemsPerBatch = Value("max-items-per-batch") is { } items ? int.Parse(items, CultureInfo.InvariantCulture) : null,
             Phases = Value("phases")?.Split(',') ?? defaults.Phases,
         };
     }

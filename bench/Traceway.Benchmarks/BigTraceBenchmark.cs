@@ -30,7 +30,7 @@ internal static class BigTraceBenchmark
         await using var emulators = await LocalEmulators.StartAsync(logRequests: true);
         using var cosmos = emulators.CreateCosmosClient();
         var requestLog = new CosmosRequestLog(emulators.RequestLog!);
-        await using var app = await BenchmarkApp.StartAsync(settings.Root, emulators, Database, changeFeed: true);
+        await using var app = await BenchmarkApp.StartAsync(settings.Root, emulators, Database, changeFeed: true, settings.MaxItemsPerBatch);
         var a = await app.CreateProjectAsync("bench-bigtrace-a");
         var b = await app.CreateProjectAsync("bench-bigtrace-b");
         using var aHttp = app.Client(a.IngestKey);

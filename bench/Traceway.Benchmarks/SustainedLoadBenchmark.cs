@@ -24,7 +24,7 @@ internal static class SustainedLoadBenchmark
     /// <param name="maxRate">The ingest phase's Traceway rate (spans/s), or null to measure it here first.</param>
     public static async Task RunAsync(BenchmarkSettings settings, LocalEmulators emulators, CosmosClient cosmos, double? maxRate, BenchmarkReport report)
     {
-        await using var app = await BenchmarkApp.StartAsync(settings.Root, emulators, Database, changeFeed: true);
+        await using var app = await BenchmarkApp.StartAsync(settings.Root, emulators, Database, changeFeed: true, settings.MaxItemsPerBatch);
         var load = await app.CreateProjectAsync("bench-sustained");
         var probeProject = await app.CreateProjectAsync("bench-sustained-probe");
         using var http = app.Client(load.IngestKey);
