@@ -25,21 +25,28 @@ internal sealed class BenchmarkApp : IAsyncDisposable
 
     /// <param name="database">A database of its own, so one phase's documents do not slow another's emulator scans.</param>
     /// <param name="changeFeed">Whether the in-process change feed processor rolls up summaries.</param>
-    public static async Task<BenchmarkApp> StartAsync(string root, LocalEmulators emulators, string database, bool changeFeed)
+    /// <param name="maxItemsPerBatch">The change feed processor's batch size, or null for the app's default.</param>
+    public static async Task<BenchmarkApp> StartAsync(string root, LocalEmulators emulators, string database, bool changeFeed, int? maxItemsPerBatch = null)
     {
         var port = AppProcess.FreePort();
         var adminKey = "bench-" + Guid.NewGuid().ToString("N");
+        var environment = new Dictionary<string, string>
+        {
+            ["Traceway__Port"] = $"{port}",
+            ["Traceway__AdminKey"] = adminKey,
+            ["Traceway__ChangeFeed__Enabled"] = changeFeed ? "true" : "false",
+            ["Logging__LogLevel__Default"] = "Warning",
+        };
+        if (maxItemsPerBatch is { } items)
+        {
+            environment["Traceway__ChangeFeed__MaxItemsPerBatch"] = $"{items}";
+        }
+
         var process = AppProcess.Start(
             Path.Combine(root, "src/Traceway.Functions/bin/Release/net10.0/Traceway.Functions.dll"),
             [],
             emulators.AppSettings(database),
-            new Dictionary<string, string>
-            {
-                ["Traceway__Port"] = $"{port}",
-                ["Traceway__AdminKey"] = adminKey,
-                ["Traceway__ChangeFeed__Enabled"] = changeFeed ? "true" : "false",
-                ["Logging__LogLevel__Default"] = "Warning",
-            });
+            environment);
         var app = new BenchmarkApp(process, new Uri($"http://127.0.0.1:{port}"), adminKey);
         try
         {

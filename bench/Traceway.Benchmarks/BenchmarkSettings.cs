@@ -3,8 +3,8 @@ using System.Globalization;
 namespace Traceway.Benchmarks;
 
 /// <summary>
-/// What to run, from the command line (<c>--name value</c>). The defaults keep the whole run, build included,
-/// under five minutes on two cores.
+/// What to run, from the command line (<c>--name value</c>). The defaults take about ten minutes on two cores,
+/// build included; <c>--phases</c> picks a subset.
 /// </summary>
 internal sealed record BenchmarkSettings
 {
@@ -29,8 +29,26 @@ internal sealed record BenchmarkSettings
     /// <summary>The session counts at which list and replay latency are measured.</summary>
     public IReadOnlyList<int> SessionCounts { get; init; } = [1_000, 10_000];
 
-    /// <summary>Which measurements to run: <c>ingest</c>, <c>requests</c>, <c>lag</c>, <c>sessions</c> (all by default).</summary>
-    public IReadOnlyList<string> Phases { get; init; } = ["ingest", "requests", "lag", "sessions"];
+    /// <summary>The big-trace phase (issue 12): one trace of this many spans...</summary>
+    public int BigTraceSpans { get; init; } = 12_000;
+
+    /// <summary>...sent in this many requests (at most 1,000 spans each with the defaults).</summary>
+    public int BigTraceRequests { get; init; } = 13;
+
+    /// <summary>The sustained phase (issue 12): measured seconds of paced ingestion with the change feed on...</summary>
+    public int SustainedSeconds { get; init; } = 60;
+
+    /// <summary>...at this percentage of the maximum ingest rate (the ingest phase's, or its own warm-up's).</summary>
+    public int SustainedLoadPercent { get; init; } = 80;
+
+    /// <summary>The app's <c>Traceway:ChangeFeed:MaxItemsPerBatch</c> in the phases with the change feed on; null keeps the app's default.</summary>
+    public int? MaxItemsPerBatch { get; init; }
+
+    /// <summary>
+    /// Which measurements to run: <c>ingest</c>, <c>requests</c>, <c>lag</c>, <c>sessions</c>, <c>bigtrace</c>,
+    /// <c>sustained</c> (all by default).
+    /// </summary>
+    public IReadOnlyList<string> Phases { get; init; } = ["ingest", "requests", "lag", "sessions", "bigtrace", "sustained"];
 
     public bool Runs(string phase) => Phases.Contains(phase, StringComparer.Ordinal);
 
@@ -52,6 +70,11 @@ internal sealed record BenchmarkSettings
             SessionCounts = Value("sessions") is { } counts
                 ? [.. counts.Split(',').Select(c => int.Parse(c, CultureInfo.InvariantCulture))]
                 : defaults.SessionCounts,
+            BigTraceSpans = Number("bigtrace-spans", defaults.BigTraceSpans),
+            BigTraceRequests = Number("bigtrace-requests", defaults.BigTraceRequests),
+            SustainedSeconds = Number("sustained-seconds", defaults.SustainedSeconds),
+            SustainedLoadPercent = Number("sustained-load-percent", defaults.SustainedLoadPercent),
+            MaxItemsPerBatch = Value("max-items-per-batch") is { } items ? int.Parse(items, CultureInfo.InvariantCulture) : null,
             Phases = Value("phases")?.Split(',') ?? defaults.Phases,
         };
     }

@@ -14,7 +14,8 @@ internal static class IngestBenchmark
 {
     private const string Database = "bench-ingest";
 
-    public static async Task RunAsync(BenchmarkSettings settings, LocalEmulators emulators, CosmosClient cosmos, BenchmarkReport report)
+    /// <returns>Traceway's measured ingest rate (spans/s), the maximum the sustained phase paces against.</returns>
+    public static async Task<double> RunAsync(BenchmarkSettings settings, LocalEmulators emulators, CosmosClient cosmos, BenchmarkReport report)
     {
         await using var app = await BenchmarkApp.StartAsync(settings.Root, emulators, Database, changeFeed: false);
         var project = await app.CreateProjectAsync("bench-ingest");
@@ -60,6 +61,7 @@ internal static class IngestBenchmark
             traceway = new { traceway.Traces, traceway.Spans, seconds = traceway.Elapsed.TotalSeconds, cpuMsPer1000Spans = tracewayCpu.PerUnit(traceway.Spans, 1000) },
             baseline = new { direct.Traces, direct.Spans, seconds = direct.Elapsed.TotalSeconds, cpuMsPer1000Spans = baselineCpu.PerUnit(direct.Spans, 1000) },
         };
+        return traceway.SpansPerSecond;
     }
 
     internal static async Task PostAsync(HttpClient http, IReadOnlyList<GeneratedTrace> batch)

@@ -13,9 +13,10 @@ await using (var emulators = await LocalEmulators.StartAsync())
     using var cosmos = emulators.CreateCosmosClient();
 
     // One phase at a time, each with its own app process and database, so they do not share CPU or emulator scans.
+    double? maxIngestRate = null;
     if (settings.Runs("ingest"))
     {
-        await IngestBenchmark.RunAsync(settings, emulators, cosmos, report);
+        maxIngestRate = await IngestBenchmark.RunAsync(settings, emulators, cosmos, report);
     }
 
     // On emulators of its own (with their request log on), while these idle.
@@ -32,6 +33,18 @@ await using (var emulators = await LocalEmulators.StartAsync())
     if (settings.Runs("sessions"))
     {
         await SessionQueryBenchmark.RunAsync(settings, emulators, cosmos, report);
+    }
+
+    // Issue 12: one project's huge trace against another's lag (on emulators of its own, request log on) ...
+    if (settings.Runs("bigtrace"))
+    {
+        await BigTraceBenchmark.RunAsync(settings, report);
+    }
+
+    // ... and lag and ingest rate under sustained load near the maximum.
+    if (settings.Runs("sustained"))
+    {
+        await SustainedLoadBenchmark.RunAsync(settings, emulators, cosmos, maxIngestRate, report);
     }
 }
 
