@@ -1,3 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
+
 namespace Traceway.Documents;
 
 /// <summary>A span input or output kept in Blob storage because it is large; the document keeps a preview.</summary>
@@ -8,7 +10,7 @@ internal sealed record PayloadReference(string Blob, long Bytes, string Preview)
 /// and attributes are kept as the JSON text that was sent: Cosmos DB would store numbers as doubles
 /// (losing big integers and their exact spelling), and these fields are never queried.
 /// </summary>
-internal sealed record TraceDocument
+internal sealed record TraceDocument : TraceItem
 {
     public const string DocumentType = "trace";
 
@@ -20,35 +22,28 @@ internal sealed record TraceDocument
 
     public required string ProjectId { get; init; }
 
-    public required string TraceId { get; init; }
-
-    public string? SessionId { get; init; }
-
-    public string? Name { get; init; }
-
-    public string? UserId { get; init; }
-
-    public required DateTimeOffset StartedAt { get; init; }
-
-    public DateTimeOffset? EndedAt { get; init; }
-
-    public string? Input { get; init; }
-
     public PayloadReference? InputRef { get; init; }
-
-    public string? Output { get; init; }
 
     public PayloadReference? OutputRef { get; init; }
 
-    public string? Status { get; init; }
+    public TraceDocument()
+    {
+    }
 
-    public IReadOnlyList<string>? Tags { get; init; }
-
-    public string? Metadata { get; init; }
+    /// <summary>The document of <paramref name="item"/>, complete: the item as stated, stored where the trace index says.</summary>
+    [SetsRequiredMembers]
+    public TraceDocument(TraceItem item, TraceLocation location)
+        : base(item)
+    {
+        Id = DocumentKeys.TraceDocumentId(item.TraceId);
+        Pk = location.Pk;
+        ProjectId = location.ProjectId;
+        SessionId = location.SessionId;
+    }
 }
 
 /// <summary>One span (LLM call, tool call, retrieval, step) in its trace's partition of <c>traces</c>.</summary>
-internal sealed record SpanDocument
+internal sealed record SpanDocument : SpanItem
 {
     public const string DocumentType = "span";
 
@@ -60,47 +55,27 @@ internal sealed record SpanDocument
 
     public required string ProjectId { get; init; }
 
-    public required string TraceId { get; init; }
-
-    public string? SessionId { get; init; }
-
-    public required string SpanId { get; init; }
-
-    public string? ParentId { get; init; }
-
-    public required string Name { get; init; }
-
-    public string? Kind { get; init; }
-
-    public string? Model { get; init; }
-
-    public string? Provider { get; init; }
-
-    public string? Input { get; init; }
-
     public PayloadReference? InputRef { get; init; }
-
-    public string? Output { get; init; }
 
     public PayloadReference? OutputRef { get; init; }
 
-    public long? InputTokens { get; init; }
-
-    public long? OutputTokens { get; init; }
-
-    public double? Cost { get; init; }
-
     public string? CostSource { get; init; }
 
-    public string? Status { get; init; }
+    public SpanDocument()
+    {
+    }
 
-    public string? Error { get; init; }
-
-    public required DateTimeOffset StartedAt { get; init; }
-
-    public DateTimeOffset? EndedAt { get; init; }
-
-    public string? Attributes { get; init; }
+    /// <summary>The document of <paramref name="item"/>, complete: the item as stated, stored beside its trace.</summary>
+    [SetsRequiredMembers]
+    public SpanDocument(SpanItem item, TraceLocation location)
+        : base(item)
+    {
+        Id = DocumentKeys.SpanDocumentId(item.TraceId, item.SpanId);
+        Pk = location.Pk;
+        ProjectId = location.ProjectId;
+        SessionId = location.SessionId;
+        CostSource = item.Cost is null ? null : CostSources.Provided;
+    }
 }
 
 /// <summary>

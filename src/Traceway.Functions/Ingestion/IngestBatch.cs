@@ -1,3 +1,5 @@
+using Traceway.Documents;
+
 namespace Traceway.Ingestion;
 
 /// <summary>

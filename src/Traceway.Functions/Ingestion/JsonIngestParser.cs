@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Traceway.Documents;
 using Traceway.Hosting;
 
 namespace Traceway.Ingestion;

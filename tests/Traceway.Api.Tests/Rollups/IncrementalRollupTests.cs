@@ -27,9 +27,9 @@ public sealed class IncrementalRollupTests : RollupHandlerTests
         // 300 spans (a ledger of several chunks), a small turn, then 100 spans updated: two versions of those.
         Assert.Equal(HttpStatusCode.OK, (await Api.IngestAsync(BigTrace(300, tokens: 10))).Status);
         Assert.Equal(HttpStatusCode.OK, (await Api.IngestAsync(new { traces = new[] { Items.Turn("small", SessionId, [Items.Llm("a", inputTokens: 5)]) } })).Status);
-        var first = await StoredDocumentsAsync();
+        var first = await StoredDocumentsAsync(SessionId);
         Assert.Equal(HttpStatusCode.OK, (await Api.IngestAsync(UpdatedSpans(100, tokens: 1000))).Status);
-        var latest = await StoredDocumentsAsync();
+        var latest = await StoredDocumentsAsync(SessionId);
         var deliveries = first.Concat(latest).ToList();
         var random = new Random(2026);
 
@@ -91,18 +91,4 @@ public sealed class IncrementalRollupTests : RollupHandlerTests
         ["inputTokens"] = tokens, ["outputTokens"] = 1, ["cost"] = 0.0001 * (i % 7), ["startedAt"] = $"2026-11-20T10:{i / 60 % 60:00}:{i % 60:00}Z",
         ["status"] = i % 50 == 0 ? "error" : "ok",
     };
-
-    private async Task<List<JsonElement>> StoredDocumentsAsync()
-    {
-        var traces = App.Services.GetRequiredService<TracewayStores>().Traces;
-        var options = new QueryRequestOptions { PartitionKey = new PartitionKey(DocumentKeys.SessionPartitionKey(Api.Project.Id, SessionId)) };
-        using var iterator = traces.GetItemQueryIterator<JsonElement>(new QueryDefinition("SELECT * FROM c"), requestOptions: options);
-        var documents = new List<JsonElement>();
-        while (iterator.HasMoreResults)
-        {
-            documents.AddRange(await iterator.ReadNextAsync());
-        }
-
-        return documents;
-    }
 }

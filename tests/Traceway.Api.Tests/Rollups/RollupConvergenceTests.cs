@@ -22,7 +22,7 @@ public sealed class RollupConvergenceTests : RollupHandlerTests
     public async Task Duplicate_reversed_and_concurrent_deliveries_all_give_the_summaries_computed_from_the_sent_data()
     {
         await Api.IngestAsync(Journey.Request(1, 2, 3, 4, 5));
-        var changes = await StoredDocumentsAsync();
+        var changes = await StoredDocumentsAsync(Journey.SessionId);
         await Handler.HandleAsync(changes, default);
         await AssertJourneySummariesAsync("in order");
         var inOrder = await Summaries.AllAsync(Journey.SessionId);
@@ -67,11 +67,11 @@ public sealed class RollupConvergenceTests : RollupHandlerTests
             }))]),
         };
         Assert.Equal(HttpStatusCode.OK, (await Api.IngestAsync(spansOnly)).Status);
-        await Handler.HandleAsync(await StoredDocumentsAsync(), default);
+        await Handler.HandleAsync(await StoredDocumentsAsync(Journey.SessionId), default);
         var fromSpans = await Summaries.SessionAsync(Journey.SessionId);
 
         await Api.IngestAsync(Journey.Request(1, 2, 3, 4, 5));
-        var traceDocuments = (await StoredDocumentsAsync()).Where(d => d.GetProperty("type").GetString() == "trace").ToList();
+        var traceDocuments = (await StoredDocumentsAsync(Journey.SessionId)).Where(d => d.GetProperty("type").GetString() == "trace").ToList();
         await Handler.HandleAsync(traceDocuments, default);
 
         // Turn 1 known only by its LLM span (10:00:00.100 to .600): 100 input tokens, 10 output tokens.
@@ -118,7 +118,7 @@ public sealed class RollupConvergenceTests : RollupHandlerTests
         };
         await Api.IngestAsync(Journey.Request(1, 2, 3, 4, 5));
         await Api.IngestAsync(new JsonObject { ["traces"] = new JsonArray(sessionless.DeepClone()) });
-        await Handler.HandleAsync(await StoredDocumentsAsync(), default);
+        await Handler.HandleAsync(await StoredDocumentsAsync(Journey.SessionId), default);
         await Summaries.DeleteAllAsync(Journey.SessionId);
         using var admin = App.CreateClient(App.AdminKey);
 
@@ -159,20 +159,5 @@ public sealed class RollupConvergenceTests : RollupHandlerTests
         var session = await Summaries.SessionAsync(Journey.SessionId);
         SummaryOracle.AssertSession(sent, session);
         Journey.AssertSummary(session);
-    }
-
-    /// <summary>The session's stored trace and span documents, as the change feed would deliver them.</summary>
-    private async Task<List<JsonElement>> StoredDocumentsAsync(string sessionId = Journey.SessionId)
-    {
-        var traces = App.Services.GetRequiredService<TracewayStores>().Traces;
-        var options = new QueryRequestOptions { PartitionKey = new PartitionKey(DocumentKeys.SessionPartitionKey(Api.Project.Id, sessionId)) };
-        using var iterator = traces.GetItemQueryIterator<JsonElement>(new QueryDefinition("SELECT * FROM c ORDER BY c._ts"), requestOptions: options);
-        var documents = new List<JsonElement>();
-        while (iterator.HasMoreResults)
-        {
-            documents.AddRange(await iterator.ReadNextAsync());
-        }
-
-        return documents;
     }
 }

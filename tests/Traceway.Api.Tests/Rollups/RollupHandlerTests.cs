@@ -1,5 +1,9 @@
+using System.Text.Json;
+using Microsoft.Azure.Cosmos;
 using Microsoft.Extensions.DependencyInjection;
+using Traceway.Documents;
 using Traceway.Rollups;
+using Traceway.Storage;
 using Traceway.Tests.Infrastructure;
 
 namespace Traceway.Tests.Rollups;
@@ -23,6 +27,21 @@ public abstract class RollupHandlerTests : IAsyncLifetime
         await App.InitializeAsync();
         Api = await IngestApi.ForNewProjectAsync(App);
         Summaries = new SummaryReader(App, Api.Project.Id);
+    }
+
+    /// <summary>A session's stored trace and span documents in write order, as the change feed would deliver them.</summary>
+    private protected async Task<List<JsonElement>> StoredDocumentsAsync(string sessionId)
+    {
+        var traces = App.Services.GetRequiredService<TracewayStores>().Traces;
+        var options = new QueryRequestOptions { PartitionKey = new PartitionKey(DocumentKeys.SessionPartitionKey(Api.Project.Id, sessionId)) };
+        using var iterator = traces.GetItemQueryIterator<JsonElement>(new QueryDefinition("SELECT * FROM c ORDER BY c._ts"), requestOptions: options);
+        var documents = new List<JsonElement>();
+        while (iterator.HasMoreResults)
+        {
+            documents.AddRange(await iterator.ReadNextAsync());
+        }
+
+        return documents;
     }
 
     public async Task DisposeAsync()

@@ -70,7 +70,7 @@ public sealed class LocalRunTests : IDisposable
             // The second run stopped only its app; the first still owns the emulators and stops them.
             Assert.True(IsRunning(emulators), "The second run stopped emulators it did not start.");
             await first.InterruptAsync();
-            Assert.False(IsRunning(emulators), "Ctrl-C on the first run left its emulators running.");
+            Assert.True(await StopsWithinAsync(emulators, TimeSpan.FromSeconds(30)), "Ctrl-C on the first run left its emulators running.");
         }
         finally
         {
@@ -119,14 +119,32 @@ public sealed class LocalRunTests : IDisposable
         return client;
     }
 
+    /// <summary>Polls: a process killed by its parent's exit trap may take a moment to be gone from the process table.</summary>
+    private static async Task<bool> StopsWithinAsync(int pid, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (IsRunning(pid))
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                return false;
+            }
+
+            await Task.Delay(100);
+        }
+
+        return true;
+    }
+
+    /// <summary>Alive and not a zombie (an exited child not yet reaped still has a process table entry).</summary>
     private static bool IsRunning(int pid)
     {
         try
         {
-            using var process = Process.GetProcessById(pid);
-            return !process.HasExited;
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            return stat[(stat.LastIndexOf(')') + 2)..][0] is not ('Z' or 'X');
         }
-        catch (ArgumentException)
+        catch (IOException)
         {
             return false;
         }
@@ -197,7 +215,7 @@ public sealed class LocalRunTests : IDisposable
                 await interrupt.WaitForExitAsync();
             }
 
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
             try
             {
                 await _process.WaitForExitAsync(timeout.Token);
