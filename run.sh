@@ -4,7 +4,8 @@
 #
 # Ports: TRACEWAY_PORT (7071), COSMOS_PORT (8081), BLOB_PORT (10000), QUEUE_PORT (10001), TABLE_PORT (10002).
 # State (admin key, emulator log and pid, dev project): TRACEWAY_STATE_DIR (.local). If the app dies, the emulators keep
-# running with their data and another ./run.sh starts the app on them again.
+# running with their data and another ./run.sh starts the app on them again. TRACEWAY_SKIP_BUILD=1 starts the app as
+# last built (Release) without building it.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -26,8 +27,10 @@ trap stop EXIT
 trap 'exit 130' INT TERM
 
 scripts/install-emulators.sh
-echo "Building the app..."
-dotnet build src/Traceway.Functions/Traceway.Functions.csproj -c Release --nologo -v quiet -clp:ErrorsOnly
+if [[ "${TRACEWAY_SKIP_BUILD:-}" != 1 ]]; then
+  echo "Building the app..."
+  dotnet build src/Traceway.Functions/Traceway.Functions.csproj -c Release --nologo -v quiet -clp:ErrorsOnly
+fi
 
 # Emulators already started by another ./run.sh (whose app crashed or was stopped) are reused, data and all.
 if [[ -s "$state/emulators.pid" ]] && kill -0 "$(cat "$state/emulators.pid")" 2>/dev/null && grep -q '^READY ' "$state/emulators.log"; then

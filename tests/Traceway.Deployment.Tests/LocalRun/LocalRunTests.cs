@@ -8,11 +8,8 @@ using System.Text.Json;
 namespace Traceway.Tests.LocalRun;
 
 /// <summary>The README's run command, <c>./run.sh</c>, as a developer uses it: the app crashes and is started again.</summary>
-[Collection(Name)]
 public sealed class LocalRunTests : IDisposable
 {
-    // Alone, after the parallel tests: run.sh builds the app and starts emulators of its own.
-    public const string Name = "LocalRun";
 
     private readonly string _state = Directory.CreateTempSubdirectory("traceway-run-").FullName;
     private readonly Dictionary<string, string> _ports = new()
@@ -185,6 +182,8 @@ public sealed class LocalRunTests : IDisposable
             var start = new ProcessStartInfo("bash") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
             start.ArgumentList.Add(Path.Combine(RepositoryPaths.Root, "run.sh"));
             start.Environment["TRACEWAY_STATE_DIR"] = state;
+            // The test run has built the app already; building it again here would race the package tests' publish.
+            start.Environment["TRACEWAY_SKIP_BUILD"] = "1";
             foreach (var (name, value) in ports)
             {
                 start.Environment[name] = value;
@@ -249,6 +248,3 @@ public sealed class LocalRunTests : IDisposable
         }
     }
 }
-
-[CollectionDefinition(LocalRunTests.Name, DisableParallelization = true)]
-public sealed class LocalRunTestGroup;
