@@ -19,49 +19,13 @@ internal static class RollupMath
     /// <summary>What a summary shows: rounded to 9 places, as summaries always were.</summary>
     public static double ShownCost(decimal cost) => (double)decimal.Round(cost, 9);
 
-    public static TracePartial Aggregate(IEnumerable<SpanEntry> spans)
-    {
-        var p = new TracePartialBuilder();
-        foreach (var s in spans)
-        {
-            p.Add(s);
-        }
+    public static TracePartial Aggregate(IEnumerable<SpanEntry> spans) => spans.Aggregate(new TracePartialBuilder(), (b, s) => b.Add(s)).Build();
 
-        return p.Build();
-    }
+    public static TracePartial Combine(IEnumerable<TracePartial> partials) => partials.Aggregate(new TracePartialBuilder(), (b, p) => b.Add(p)).Build();
 
-    public static TracePartial Combine(IEnumerable<TracePartial> partials)
-    {
-        var p = new TracePartialBuilder();
-        foreach (var part in partials)
-        {
-            p.Add(part);
-        }
+    public static SessionPartial Aggregate(IEnumerable<TurnEntry> turns) => turns.Aggregate(new SessionPartialBuilder(), (b, t) => b.Add(t)).Build();
 
-        return p.Build();
-    }
-
-    public static SessionPartial Aggregate(IEnumerable<TurnEntry> turns)
-    {
-        var p = new SessionPartialBuilder();
-        foreach (var t in turns)
-        {
-            p.Add(t);
-        }
-
-        return p.Build();
-    }
-
-    public static SessionPartial Combine(IEnumerable<SessionPartial> partials)
-    {
-        var p = new SessionPartialBuilder();
-        foreach (var part in partials)
-        {
-            p.Add(part);
-        }
-
-        return p.Build();
-    }
+    public static SessionPartial Combine(IEnumerable<SessionPartial> partials) => partials.Aggregate(new SessionPartialBuilder(), (b, p) => b.Add(p)).Build();
 
     internal static IReadOnlyList<UsagePart> MergeUsage(Dictionary<string, (long Tokens, decimal Cost)> usage) =>
         [.. usage.OrderBy(u => u.Key, StringComparer.Ordinal).Select(u => new UsagePart(u.Key, u.Value.Tokens, u.Value.Cost))];
@@ -93,7 +57,7 @@ internal static class RollupMath
         private DateTimeOffset? _lastEnd;
         private string? _sessionId;
 
-        public void Add(SpanEntry s)
+        public TracePartialBuilder Add(SpanEntry s)
         {
             _spans++;
             _errors += s.Error ? 1 : 0;
@@ -108,9 +72,11 @@ internal static class RollupMath
             {
                 AddUsage(_usage, s.Model, s.In + s.Out, s.Cost);
             }
+
+            return this;
         }
 
-        public void Add(TracePartial p)
+        public TracePartialBuilder Add(TracePartial p)
         {
             _spans += p.Spans;
             _errors += p.Errors;
@@ -125,6 +91,8 @@ internal static class RollupMath
             {
                 AddUsage(_usage, u.Model, u.Tokens, u.Cost);
             }
+
+            return this;
         }
 
         public TracePartial Build() => new(_spans, _errors, _in, _out, _cost, _maxIn, _firstStart, _lastEnd, _sessionId, MergeUsage(_usage));
@@ -148,7 +116,7 @@ internal static class RollupMath
         private DateTimeOffset? _lastEnd;
         private DateTimeOffset? _lastActivity;
 
-        public void Add(TurnEntry t)
+        public SessionPartialBuilder Add(TurnEntry t)
         {
             _traces++;
             _spans += t.Spans;
@@ -172,9 +140,11 @@ internal static class RollupMath
             {
                 AddUsage(_usage, u.Model, u.Tokens, u.Cost);
             }
+
+            return this;
         }
 
-        public void Add(SessionPartial p)
+        public SessionPartialBuilder Add(SessionPartial p)
         {
             _traces += p.Traces;
             _spans += p.Spans;
@@ -194,6 +164,8 @@ internal static class RollupMath
             {
                 AddUsage(_usage, u.Model, u.Tokens, u.Cost);
             }
+
+            return this;
         }
 
         public SessionPartial Build() =>
