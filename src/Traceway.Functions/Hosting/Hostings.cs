@@ -1,5 +1,6 @@
 using System.Globalization;
 using Traceway.Dashboard;
+using Traceway.Deletion;
 using Traceway.Documents;
 using Traceway.Health;
 using Traceway.Ingestion;
@@ -56,6 +57,7 @@ internal static class Hostings
         }
 
         services.AddSessions();
+        services.AddDeletion();
         services.AddDashboard();
         services.AddTracewayOpenApi();
         services.AddSingleton<DescribedRouteTable>();
@@ -75,6 +77,7 @@ internal static class Hostings
         app.MapIngest();
         app.MapTraces();
         app.MapSessions();
+        app.MapDeletion();
         app.MapDashboard();
         return app;
     }
