@@ -1,5 +1,6 @@
 using System.Net;
 using Azure;
+using Azure.Storage.Blobs.Models;
 using Microsoft.Azure.Cosmos;
 using Traceway.Documents;
 using Traceway.Rollups;
@@ -130,24 +131,44 @@ internal sealed class TraceDeletion(TracewayStores stores, TraceLocator locator,
         await ForEachAsync(documents, (d, ct) => DeleteAsync(stores.Traces, d.Id, pk, etag: null, ct), cancellationToken);
     }
 
-    /// <summary>Blobs are named by content, so one may be shared with a trace that stays: only unreferenced ones go.</summary>
+    /// <summary>
+    /// Blobs are named by content, so one may be shared with a trace that stays: only unreferenced ones go, each under
+    /// If-Match of the ETag read before the reference query, since an ingest that reuses the blob changes its ETag
+    /// after writing its reference (<see cref="PayloadStore.ConfirmAsync"/>).
+    /// </summary>
     private async Task DeleteBlobsAsync(string projectId, IReadOnlyCollection<string> blobs, CancellationToken cancellationToken)
     {
         foreach (var names in blobs.Chunk(BlobNamesPerQuery))
         {
+            // ETags first: an ingest that writes a reference after the query below changes the ETag afterwards.
+            var etags = new Dictionary<string, ETag>(StringComparer.Ordinal);
+            await ForEachAsync(names, async (name, ct) =>
+            {
+                try
+                {
+                    var properties = await stores.Payloads.GetBlobClient(name).GetPropertiesAsync(cancellationToken: ct);
+                    lock (etags)
+                    {
+                        etags[name] = properties.Value.ETag;
+                    }
+                }
+                catch (RequestFailedException e) when (e.Status == 404)
+                {
+                }
+            }, cancellationToken);
             var query = new QueryDefinition(
                 "SELECT c.inputRef.blob AS input, c.outputRef.blob AS output FROM c WHERE c.projectId = @projectId"
                 + " AND (ARRAY_CONTAINS(@names, c.inputRef.blob) OR ARRAY_CONTAINS(@names, c.outputRef.blob))")
                 .WithParameter("@projectId", projectId).WithParameter("@names", names);
             var referenced = (await QueryAsync<BlobReferences>(stores.Traces, query, pk: null, cancellationToken))
                 .SelectMany(r => new[] { r.Input, r.Output }).OfType<string>().ToHashSet(StringComparer.Ordinal);
-            await ForEachAsync(names.Where(n => !referenced.Contains(n)).ToList(), async (name, ct) =>
+            await ForEachAsync(etags.Where(e => !referenced.Contains(e.Key)).ToList(), async (blob, ct) =>
             {
                 try
                 {
-                    await stores.Payloads.GetBlobClient(name).DeleteIfExistsAsync(cancellationToken: ct);
+                    await stores.Payloads.GetBlobClient(blob.Key).DeleteAsync(conditions: new BlobRequestConditions { IfMatch = blob.Value }, cancellationToken: ct);
                 }
-                catch (RequestFailedException e) when (e.Status == 404)
+                catch (RequestFailedException e) when (e.Status is 404 or 412)
                 {
                 }
             }, cancellationToken);

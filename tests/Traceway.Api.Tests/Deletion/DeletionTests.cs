@@ -219,6 +219,29 @@ public sealed class DeletionTests(DeletionApp app) : IClassFixture<DeletionApp>
         Assert.Equal(bystanderBefore, await CountAsync(bystander.Project.Id));
     }
 
+    [Fact]
+    public async Task A_blob_an_ingest_found_already_there_is_confirmed_after_its_document_and_uploaded_again_if_a_deletion_took_it()
+    {
+        var payloads = app.Services.GetRequiredService<PayloadStore>();
+        var container = app.Services.GetRequiredService<TracewayStores>().Payloads;
+        var json = "\"" + Payload("confirm-" + Guid.NewGuid().ToString("N")) + "\"";
+
+        var uploaded = await payloads.StoreAsync("p-confirm", json, default);
+        var reused = await payloads.StoreAsync("p-confirm", json, default);
+        var blob = container.GetBlobClient(reused.Reference!.Blob);
+        var before = (await blob.GetPropertiesAsync()).Value.ETag;
+        await payloads.ConfirmAsync(reused, default);
+        var confirmed = (await blob.GetPropertiesAsync()).Value.ETag;
+        await blob.DeleteAsync(); // a deletion that saw no reference yet
+        await payloads.ConfirmAsync(reused, default);
+        var content = (await blob.DownloadContentAsync()).Value.Content.ToString();
+
+        Assert.Null(uploaded.Reused);
+        Assert.NotNull(reused.Reused);
+        Assert.NotEqual(before, confirmed);
+        Assert.Equal(json, content);
+    }
+
     private async Task<(IngestApi Api, HttpClient Deleter)> ProjectWithDeleteKeyAsync()
     {
         var api = await IngestApi.ForNewProjectAsync(app);
