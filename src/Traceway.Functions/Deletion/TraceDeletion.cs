@@ -70,16 +70,36 @@ internal sealed class TraceDeletion(TracewayStores stores, TraceLocator locator,
             return false;
         }
 
+        await DeleteTracesAsync(projectId, [location], cancellationToken);
+        return true;
+    }
+
+    /// <summary>Deletes located traces of the project, each partition's at once (its session recomputed once); returns what went.</summary>
+    public async Task<DeletionCounts> DeleteTracesAsync(string projectId, IReadOnlyCollection<TraceLocation> traces, CancellationToken cancellationToken)
+    {
         var blobs = new HashSet<string>(StringComparer.Ordinal);
-        HashSet<string> deleted = new(StringComparer.Ordinal) { traceId };
-        foreach (var pk in new[] { location.MovedFrom, location.Pk }.OfType<string>())
+        var spans = 0;
+        foreach (var moving in traces.Where(t => t.MovedFrom is not null))
         {
-            await DeleteDocumentsAsync(pk, await ReadDocumentsAsync(pk, traceId, cancellationToken), blobs, cancellationToken);
-            await RecomputeAsync(projectId, pk, pk == location.Pk ? location.SessionId : null, deleted, cancellationToken);
+            await DeleteDocumentsAsync(moving.MovedFrom!, await ReadDocumentsAsync(moving.MovedFrom!, moving.TraceId, cancellationToken), blobs, cancellationToken);
+            await RecomputeAsync(projectId, moving.MovedFrom!, sessionId: null, [moving.TraceId], cancellationToken);
+        }
+
+        foreach (var partition in traces.GroupBy(t => t.Pk, StringComparer.Ordinal))
+        {
+            var deleted = partition.Select(t => t.TraceId).ToHashSet(StringComparer.Ordinal);
+            foreach (var traceId in deleted)
+            {
+                var documents = await ReadDocumentsAsync(partition.Key, traceId, cancellationToken);
+                spans += documents.Count(d => d.Type == SpanDocument.DocumentType);
+                await DeleteDocumentsAsync(partition.Key, documents, blobs, cancellationToken);
+            }
+
+            await RecomputeAsync(projectId, partition.Key, partition.First().SessionId, deleted, cancellationToken);
         }
 
         await DeleteBlobsAsync(projectId, blobs, cancellationToken);
-        return true;
+        return new DeletionCounts(traces.Count, spans, traces.Select(t => t.SessionId).OfType<string>().Distinct(StringComparer.Ordinal).Count());
     }
 
     /// <summary>
@@ -177,7 +197,7 @@ internal sealed class TraceDeletion(TracewayStores stores, TraceLocator locator,
 
     private Task<List<StoredDocument>> ReadDocumentsAsync(string pk, string? traceId, CancellationToken cancellationToken)
     {
-        const string Projection = "SELECT c.id, c.traceId, c.inputRef, c.outputRef FROM c";
+        const string Projection = "SELECT c.id, c.type, c.traceId, c.inputRef, c.outputRef FROM c";
         var query = traceId is null
             ? new QueryDefinition(Projection)
             : new QueryDefinition(Projection + " WHERE c.traceId = @traceId").WithParameter("@traceId", traceId);
@@ -214,7 +234,7 @@ internal sealed class TraceDeletion(TracewayStores stores, TraceLocator locator,
         return results;
     }
 
-    private sealed record StoredDocument(string Id, string TraceId, PayloadReference? InputRef, PayloadReference? OutputRef);
+    private sealed record StoredDocument(string Id, string? Type, string TraceId, PayloadReference? InputRef, PayloadReference? OutputRef);
 
     private sealed record BlobReferences(string? Input, string? Output);
 
@@ -235,3 +255,6 @@ internal sealed class TraceDeletion(TracewayStores stores, TraceLocator locator,
         }
     }
 }
+
+/// <summary>What a deletion removed: traces, their spans, and the sessions they were part of (recomputed or removed).</summary>
+internal sealed record DeletionCounts(int Traces, int Spans, int Sessions);

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Traceway.Dashboard;
 using Traceway.Deletion;
+using Traceway.Erasure;
 using Traceway.Documents;
 using Traceway.Health;
 using Traceway.Ingestion;
@@ -58,6 +59,7 @@ internal static class Hostings
 
         services.AddSessions();
         services.AddDeletion();
+        services.AddErasure(configuration);
         services.AddDashboard();
         services.AddTracewayOpenApi();
         services.AddSingleton<DescribedRouteTable>();
@@ -78,6 +80,7 @@ internal static class Hostings
         app.MapTraces();
         app.MapSessions();
         app.MapDeletion();
+        app.MapErasure();
         app.MapDashboard();
         return app;
     }

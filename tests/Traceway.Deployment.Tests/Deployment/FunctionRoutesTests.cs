@@ -16,8 +16,6 @@ public sealed partial class FunctionRoutesTests(PackageFixture package)
     private static readonly Dictionary<string, string> NotBuiltYet = new(StringComparer.Ordinal)
     {
         ["POST /api/otel/v1/traces"] = "OTLP ingestion",
-        ["POST /api/projects/{projectId}/erasures"] = "erasure",
-        ["GET /api/projects/{projectId}/erasures/{id}"] = "erasure",
         ["GET /api/projects/{projectId}"] = "project administration",
         ["PATCH /api/projects/{projectId}"] = "project administration",
     };
