@@ -7,6 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Moq;
 using Traceway.Deletion;
+using Traceway.Erasure;
 using Traceway.Health;
 using Traceway.Hosting;
 using Traceway.Ingestion;
@@ -117,6 +118,7 @@ public sealed class FunctionTests(TracewayApp app) : IClassFixture<TracewayApp>,
         { "ListSessions", "ingest" }, { "GetSession", "ingest" }, { "ReplaySession", "ingest" }, { "GetSessionStats", "ingest" },
         { "CreateProject", "read" }, { "CreateKey", "ingest" }, { "DeleteKey", "read" }, { "RebuildSummaries", "none" },
         { "ListProjects", "read" }, { "ListKeys", "none" }, { "DeleteSession", "read" }, { "DeleteSession", "none" }, { "DeleteTrace", "ingest" },
+        { "StartErasure", "read" }, { "GetErasure", "none" },
     };
 
     [Theory]
@@ -200,6 +202,8 @@ public sealed class FunctionTests(TracewayApp app) : IClassFixture<TracewayApp>,
         "ListKeys" => ($"/api/projects/{_project.Id}/keys", "GET", c => _call.Activate<ProjectFunctions>().ListKeys(c.Request, _project.Id, default)),
         "DeleteSession" => ("/api/sessions/s", "DELETE", c => _call.Activate<DeletionFunctions>().DeleteSession(c.Request, "s", default)),
         "DeleteTrace" => ("/api/traces/t", "DELETE", c => _call.Activate<DeletionFunctions>().DeleteTrace(c.Request, "t", default)),
+        "StartErasure" => ($"/api/projects/{_project.Id}/erasures", "POST", c => _call.Activate<ErasureFunctions>().StartErasure(c.Request, _project.Id, default)),
+        "GetErasure" => ($"/api/projects/{_project.Id}/erasures/e", "GET", c => _call.Activate<ErasureFunctions>().GetErasure(c.Request, _project.Id, "e", default)),
         _ => throw new ArgumentOutOfRangeException(nameof(function)),
     };
 
