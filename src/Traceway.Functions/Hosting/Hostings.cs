@@ -5,6 +5,7 @@ using Traceway.Erasure;
 using Traceway.Documents;
 using Traceway.Health;
 using Traceway.Ingestion;
+using Traceway.Ingestion.Otlp;
 using Traceway.Models;
 using Traceway.Projects;
 using Traceway.Rollups;
@@ -77,6 +78,7 @@ internal static class Hostings
         app.MapProjects();
         app.MapRebuildSummaries();
         app.MapIngest();
+        app.MapOtlp();
         app.MapTraces();
         app.MapSessions();
         app.MapDeletion();
