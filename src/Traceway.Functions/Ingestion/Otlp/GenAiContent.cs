@@ -63,7 +63,7 @@ internal static class GenAiContent
 
         if (instructions is null)
         {
-            return new(OtlpJson.Text(w => OtlpJson.WriteContent(w, messages!, key, maxDepth)), [key], events);
+            return new(OtlpJson.Content(messages!, key, maxDepth), [key], events);
         }
 
         var json = OtlpJson.Text(writer =>
@@ -179,7 +179,7 @@ internal static class GenAiContent
     }
 
     private static GenAiContentFound? Single(OtlpAttributes attributes, string key, int maxDepth) =>
-        Present(attributes.Value(key)) is { } value ? new(OtlpJson.Text(w => OtlpJson.WriteContent(w, value, key, maxDepth)), [key], []) : null;
+        Present(attributes.Value(key)) is { } value ? new(OtlpJson.Content(value, key, maxDepth), [key], []) : null;
 
     /// <summary>OpenInference's <c>input.value</c>: JSON only when its mime type says so.</summary>
     private static GenAiContentFound? Value(OtlpAttributes attributes, string key, string mimeTypeKey, int maxDepth)
@@ -190,7 +190,7 @@ internal static class GenAiContent
         }
 
         var json = attributes.FirstText([mimeTypeKey])?.Text.Contains("json", StringComparison.OrdinalIgnoreCase) == true;
-        return new(OtlpJson.Text(w => OtlpJson.WriteContent(w, value, key, maxDepth, parseText: json)), [key, mimeTypeKey], []);
+        return new(OtlpJson.Content(value, key, maxDepth, parseText: json), [key, mimeTypeKey], []);
     }
 
     /// <summary>A value worth storing as content: not absent, not an empty string.</summary>

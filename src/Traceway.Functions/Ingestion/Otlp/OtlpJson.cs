@@ -21,16 +21,49 @@ internal static class OtlpJson
 {
     private static readonly JsonWriterOptions WriterOptions = new() { Encoder = TracewayJson.Options.Encoder, SkipValidation = true };
 
+    // One buffer and writer per thread, reset between uses: a span's fields are written many times per export.
+    [ThreadStatic]
+    private static (ArrayBufferWriter<byte> Buffer, Utf8JsonWriter Writer)? _scratch;
+
     /// <summary>The compact JSON text that <paramref name="write"/> writes.</summary>
     public static string Text(Action<Utf8JsonWriter> write)
     {
-        var buffer = new ArrayBufferWriter<byte>();
-        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
+        // Taken while in use, so a nested call gets its own; not given back after a write that threw mid-value.
+        var (buffer, writer) = _scratch ?? NewScratch();
+        _scratch = null;
+        buffer.ResetWrittenCount();
+        writer.Reset(buffer);
+        write(writer);
+        writer.Flush();
+        var text = System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
+        if (buffer.Capacity <= 1 << 20)
         {
-            write(writer);
+            // A buffer grown by a huge value is let go rather than held by the thread.
+            _scratch = (buffer, writer);
         }
 
-        return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
+        return text;
+    }
+
+    /// <summary>
+    /// Content as stored: text holding a JSON object or array is that JSON, as sent (checked by parsing it); other
+    /// text a JSON string; structured values their JSON.
+    /// </summary>
+    public static string Content(AnyValue value, string field, int maxDepth, bool parseText = true)
+    {
+        if (value.ValueCase == AnyValue.ValueOneofCase.StringValue && parseText && ParsedJson(value.StringValue, maxDepth) is { } json)
+        {
+            json.Dispose();
+            return value.StringValue.Trim();
+        }
+
+        return Text(w => Write(w, value, field, maxDepth));
+    }
+
+    private static (ArrayBufferWriter<byte>, Utf8JsonWriter) NewScratch()
+    {
+        var buffer = new ArrayBufferWriter<byte>();
+        return (buffer, new Utf8JsonWriter(buffer, WriterOptions));
     }
 
     /// <summary>Writes <paramref name="value"/>, refusing nesting deeper than <paramref name="maxDepth"/>.</summary>
