@@ -1,0 +1,266 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.Json.Nodes;
+
+namespace Traceway.Tests.Otlp;
+
+/// <summary>
+/// An agent instrumented with the OpenTelemetry JS SDK exports its GenAI spans with the stock OTLP/HTTP exporters
+/// (OTLP/JSON and protobuf), configured only by <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> and <c>OTEL_EXPORTER_OTLP_HEADERS</c>
+/// (<c>tests/otlp-js/send-spans.mjs</c>, installed by <c>scripts/install-otlp-clients.sh</c>). The session id is on
+/// one model call of each turn only, and each turn's root arrives in a later export than its children, as
+/// long-running agent spans do: the turns still land in one session with the values sent.
+/// </summary>
+public sealed class JavaScriptClientTests(OtlpClientApp app) : IClassFixture<OtlpClientApp>
+{
+    private const string RequestModel = "gpt-4o";
+    private const string ResponseModel = "gpt-4o-2024-08-06";
+    private const string Agent = "travel-agent";
+
+    private static readonly string ClientDirectory = Path.Combine(RepositoryPaths.Root, "tests", "otlp-js");
+
+    [Theory]
+    [InlineData("json", "x-api-key={0}")]
+    [InlineData("protobuf", "Authorization=Bearer%20{0}")]
+    public async Task GenAI_spans_with_the_session_on_a_child_and_the_root_exported_last_land_in_one_session(string encoding, string headers)
+    {
+        Assert.True(File.Exists(Path.Combine(ClientDirectory, "node_modules", ".traceway-installed")), $"The OpenTelemetry JS clients are not installed in {ClientDirectory}: run scripts/install-otlp-clients.sh (./test.sh does).");
+        var project = await app.CreateProjectAsync("otlp-js-" + encoding);
+        var sessionId = $"trip/{encoding} ✈ {Guid.NewGuid():N}";
+        var now = DateTimeOffset.UtcNow.AddMinutes(-10);
+        var start = new DateTimeOffset(now.Ticks - (now.Ticks % TimeSpan.TicksPerSecond), TimeSpan.Zero);
+        var turns = Trip(sessionId, start);
+
+        var (exitCode, output) = await RunClientAsync(new Dictionary<string, string>
+        {
+            ["TRACEWAY_OTLP_PLAN"] = Plan(encoding, turns).ToJsonString(),
+            ["OTEL_EXPORTER_OTLP_ENDPOINT"] = app.OtlpBase,
+            ["OTEL_EXPORTER_OTLP_HEADERS"] = string.Format(CultureInfo.InvariantCulture, headers, project.IngestKey),
+        });
+
+        Assert.True(exitCode == 0, $"node send-spans.mjs ({encoding}) exited with {exitCode}:\n{output}");
+        var sent = JsonNode.Parse(output.Split('\n')[0])!["traces"]!.AsArray().Select(t => t!).ToList();
+        var spanCount = turns.Sum(t => 1 + t.Children.Length);
+        var (detail, replay, listed) = await app.ReadSessionAsync(project, sessionId, turns.Length, spanCount, () => "The client printed: " + output);
+
+        var calls = turns.SelectMany(t => t.Children).Where(c => c.Usage is not null).Select(c => c.Usage!.Value).ToList();
+        foreach (var session in new[] { replay["session"]!, listed })
+        {
+            Assert.Equal((turns.Length, spanCount), ((int)session["traceCount"]!, (int)session["spanCount"]!));
+            // The agent roots repeat their calls' usage: counted once, from the model calls.
+            var (inputTokens, outputTokens) = (calls.Sum(c => c.Input), calls.Sum(c => c.Output));
+            Assert.Equal((inputTokens, outputTokens, inputTokens + outputTokens), ((long)session["inputTokens"]!, (long)session["outputTokens"]!, (long)session["totalTokens"]!));
+            Assert.Equal(calls.Sum(c => ModelPrices.Cost(RequestModel, c.Input, c.Output)), (double)session["totalCost"]!, 9);
+            Assert.Equal([ResponseModel], session["models"]!.AsArray().Select(m => (string?)m));
+            Assert.Equal(("error", 1), ((string?)session["status"], (int)session["errorCount"]!));
+            Assert.Equal(start, (DateTimeOffset)session["startedAt"]!);
+        }
+
+        var replayed = replay["turns"]!.AsArray().Select(t => t!).ToList();
+        Assert.Equal(sent.Select(t => (string?)t["traceId"]), replayed.Select(t => (string?)t["traceId"]));
+        foreach (var (turn, planned) in replayed.Zip(turns))
+        {
+            // The root, though it came last, gives the turn its name, times, input and output.
+            Assert.Equal(planned.Root.Name, (string?)turn["name"]);
+            Assert.Equal(planned.Root.StartedAt, (DateTimeOffset)turn["startedAt"]!);
+            Assert.Equal(planned.Root.DurationMs, (long)turn["durationMs"]!);
+            Assert.Equal([planned.User], GenAiMessages.Texts(turn["userInput"], "user"));
+            Assert.Equal([planned.Answer], GenAiMessages.Texts(turn["response"], "assistant"));
+            var turnCalls = planned.Children.Where(c => c.Usage is not null).Select(c => c.Usage!.Value).ToList();
+            Assert.Equal((turnCalls.Sum(c => c.Input), turnCalls.Sum(c => c.Output)), ((long)turn["inputTokens"]!, (long)turn["outputTokens"]!));
+            Assert.Equal(turnCalls.Sum(c => ModelPrices.Cost(RequestModel, c.Input, c.Output)), (double)turn["cost"]!, 9);
+
+            var steps = turn["steps"]!.AsArray().Select(s => s!).ToList();
+            var expected = planned.Children.OrderBy(c => c.StartedAt).Select(c => (c.Name, 1, c.Kind)).Prepend((planned.Root.Name, 0, "agent"));
+            Assert.Equal(expected, steps.Select(s => ((string)s["name"]!, (int)s["depth"]!, (string)s["kind"]!)));
+            Assert.Null(steps[0]["inputTokens"]);
+            Assert.Null(steps[0]["outputTokens"]);
+            foreach (var (step, child) in steps.Skip(1).Zip(planned.Children.OrderBy(c => c.StartedAt)))
+            {
+                Assert.Equal((child.Usage is null ? null : ResponseModel), (string?)step["model"]);
+                Assert.Equal((child.Usage?.Input, child.Usage?.Output), ((long?)step["inputTokens"], (long?)step["outputTokens"]));
+                Assert.Equal((child.Error is null ? "ok" : "error", child.Error), ((string?)step["status"], (string?)step["error"]));
+                Assert.Equal(child.DurationMs, (long)step["durationMs"]!);
+                Assert.Equal(child.OutputText, child.Usage is null ? null : GenAiMessages.Texts(step["output"], "assistant").LastOrDefault(t => t.Length > 0));
+                if (child.Usage is null)
+                {
+                    Assert.Equal((string?)child.Attributes["gen_ai.tool.call.arguments"], GenAiMessages.Parsed(step["input"])!.ToJsonString());
+                }
+            }
+        }
+
+        var traces = detail["traces"]!.AsArray().Select(t => t!).ToList();
+        Assert.Equal(sent.Select(t => (string?)t["traceId"]), traces.Select(t => (string?)t["id"]));
+        foreach (var (trace, exported) in traces.Zip(sent))
+        {
+            Assert.Equal(sessionId, (string?)trace["sessionId"]);
+            var ids = exported["childSpanIds"]!.AsArray().Select(i => (string)i!).Append((string)exported["rootSpanId"]!);
+            Assert.Equal(ids.Order(StringComparer.Ordinal), trace["spans"]!.AsArray().Select(s => (string)s!["id"]!).Order(StringComparer.Ordinal));
+            var root = Assert.Single(trace["spans"]!.AsArray(), s => (string?)s!["id"] == (string?)exported["rootSpanId"])!;
+            Assert.Null(root["parentId"]);
+            // The agent's own usage attributes are kept as sent, next to the resource's service name.
+            Assert.NotNull(root["attributes"]?["gen_ai.usage.input_tokens"]);
+        }
+    }
+
+    private readonly record struct Usage(long Input, long Output);
+
+    private sealed record PlannedSpan(string Name, string Kind, DateTimeOffset StartedAt, long DurationMs, JsonObject Attributes, Usage? Usage = null, string? Error = null, string? OutputText = null);
+
+    private sealed record PlannedTurn(string User, string Answer, PlannedSpan Root, PlannedSpan[] Children);
+
+    /// <summary>
+    /// Two turns of a travel agent. The first names its session with <c>session.id</c> on its first model call,
+    /// the second with <c>gen_ai.conversation.id</c> on its only model call, after a tool that failed.
+    /// </summary>
+    private static PlannedTurn[] Trip(string sessionId, DateTimeOffset start)
+    {
+        var first = start;
+        var second = start.AddSeconds(30);
+        return
+        [
+            Turn("Find me a flight from Berlin to Lisbon on Friday.", "TP 541 leaves Berlin at 10:05 and lands in Lisbon at 12:40, for 189 EUR.", first, 2400,
+            [
+                Chat(first.AddMilliseconds(100), 900, new Usage(412, 37), ("session.id", sessionId),
+                    Messages(("system", "You book trips."), ("user", "Find me a flight from Berlin to Lisbon on Friday.")), ToolCall("call-1", "search_flights", """{"from":"BER","to":"LIS","date":"friday"}"""), null),
+                Tool(first.AddMilliseconds(1050), 300, "search_flights", "call-1", """{"from":"BER","to":"LIS","date":"friday"}""", """[{"flight":"TP 541","departs":"10:05","price":189}]""", null),
+                Chat(first.AddMilliseconds(1400), 950, new Usage(530, 64), null,
+                    Messages(("tool", "[{\"flight\":\"TP 541\",\"departs\":\"10:05\",\"price\":189}]")), Messages(("assistant", "TP 541 leaves Berlin at 10:05 and lands in Lisbon at 12:40, for 189 EUR.")), "TP 541 leaves Berlin at 10:05 and lands in Lisbon at 12:40, for 189 EUR."),
+            ]),
+            Turn("Can I pick a window seat?", "The seat map is not available right now; I will try again at check-in.", second, 1800,
+            [
+                Tool(second.AddMilliseconds(100), 500, "get_seat_map", "call-2", """{"flight":"TP 541"}""", null, "seat map service timed out"),
+                Chat(second.AddMilliseconds(700), 1000, new Usage(610, 28), ("gen_ai.conversation.id", sessionId),
+                    Messages(("user", "Can I pick a window seat?")), Messages(("assistant", "The seat map is not available right now; I will try again at check-in.")), "The seat map is not available right now; I will try again at check-in."),
+            ]),
+        ];
+    }
+
+    private static PlannedTurn Turn(string user, string answer, DateTimeOffset start, long durationMs, PlannedSpan[] children)
+    {
+        var calls = children.Where(c => c.Usage is not null).Select(c => c.Usage!.Value).ToList();
+        // As agent frameworks do, the root repeats the turn's messages and the sum of its calls' usage.
+        var root = new PlannedSpan($"invoke_agent {Agent}", "agent", start, durationMs, new JsonObject
+        {
+            ["gen_ai.operation.name"] = "invoke_agent",
+            ["gen_ai.agent.name"] = Agent,
+            ["gen_ai.provider.name"] = "openai",
+            ["gen_ai.input.messages"] = Messages(("user", user)),
+            ["gen_ai.output.messages"] = Messages(("assistant", answer)),
+            ["gen_ai.usage.input_tokens"] = calls.Sum(c => c.Input),
+            ["gen_ai.usage.output_tokens"] = calls.Sum(c => c.Output),
+        });
+        return new PlannedTurn(user, answer, root, children);
+    }
+
+    private static PlannedSpan Chat(DateTimeOffset start, long durationMs, Usage usage, (string Key, string Value)? session, string input, string output, string? outputText)
+    {
+        var attributes = new JsonObject
+        {
+            ["gen_ai.operation.name"] = "chat",
+            ["gen_ai.provider.name"] = "openai",
+            ["gen_ai.request.model"] = RequestModel,
+            ["gen_ai.response.model"] = ResponseModel,
+            ["gen_ai.usage.input_tokens"] = usage.Input,
+            ["gen_ai.usage.output_tokens"] = usage.Output,
+            ["gen_ai.input.messages"] = input,
+            ["gen_ai.output.messages"] = output,
+            ["gen_ai.response.finish_reasons"] = new JsonArray(outputText is null ? "tool_calls" : "stop"),
+        };
+        if (session is { } s)
+        {
+            attributes[s.Key] = s.Value;
+        }
+
+        return new PlannedSpan($"chat {RequestModel}", "llm", start, durationMs, attributes, usage, null, outputText);
+    }
+
+    private static PlannedSpan Tool(DateTimeOffset start, long durationMs, string name, string callId, string arguments, string? result, string? error)
+    {
+        var attributes = new JsonObject
+        {
+            ["gen_ai.operation.name"] = "execute_tool",
+            ["gen_ai.tool.name"] = name,
+            ["gen_ai.tool.call.id"] = callId,
+            ["gen_ai.tool.call.arguments"] = arguments,
+        };
+        if (result is not null)
+        {
+            attributes["gen_ai.tool.call.result"] = result;
+        }
+
+        return new PlannedSpan($"execute_tool {name}", "tool", start, durationMs, attributes, Error: error);
+    }
+
+    /// <summary>Messages in the GenAI conventions' JSON form, as instrumentations put them in a string attribute.</summary>
+    private static string Messages(params (string Role, string Text)[] messages) =>
+        new JsonArray([.. messages.Select(m => new JsonObject
+        {
+            ["role"] = m.Role,
+            ["parts"] = new JsonArray(new JsonObject { ["type"] = "text", ["content"] = m.Text }),
+        })]).ToJsonString();
+
+    private static string ToolCall(string id, string name, string arguments) =>
+        new JsonArray(new JsonObject
+        {
+            ["role"] = "assistant",
+            ["parts"] = new JsonArray(new JsonObject { ["type"] = "tool_call", ["id"] = id, ["name"] = name, ["arguments"] = JsonNode.Parse(arguments) }),
+            ["finish_reason"] = "tool_call",
+        }).ToJsonString();
+
+    private static JsonObject Plan(string encoding, PlannedTurn[] turns) => new()
+    {
+        ["encoding"] = encoding,
+        ["service"] = Agent,
+        ["turns"] = new JsonArray([.. turns.Select(t => new JsonObject
+        {
+            ["root"] = Span(t.Root),
+            ["children"] = new JsonArray([.. t.Children.Select(Span)]),
+        })]),
+    };
+
+    private static JsonObject Span(PlannedSpan span) => new()
+    {
+        ["name"] = span.Name,
+        ["startedAt"] = span.StartedAt.ToString("O", CultureInfo.InvariantCulture),
+        ["durationMs"] = span.DurationMs,
+        ["attributes"] = span.Attributes.DeepClone(),
+        ["error"] = span.Error,
+    };
+
+    private static async Task<(int ExitCode, string Output)> RunClientAsync(Dictionary<string, string> environment)
+    {
+        var start = new ProcessStartInfo("node")
+        {
+            WorkingDirectory = ClientDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add("send-spans.mjs");
+        foreach (var (key, value) in environment)
+        {
+            start.Environment[key] = value;
+        }
+
+        using var process = Process.Start(start) ?? throw new InvalidOperationException("node could not be started.");
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        var output = new StringBuilder();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+            output.AppendLine("(killed after 60 s)");
+        }
+
+        output.Append(await stdout).Append(await stderr);
+        return (process.ExitCode, output.ToString());
+    }
+}
