@@ -123,8 +123,9 @@ public sealed class ExtensionsAiTests(OtlpClientApp app) : IClassFixture<OtlpCli
         Assert.All(modelCalls, s => Assert.Equal((Provider, "estimated"), ((string?)s!["provider"], (string?)s["costSource"])));
         // Everything the mapping does not take stays in the span's attributes as sent, such as the provider's response id.
         Assert.Equal(Enumerable.Range(1, modelCalls.Count).Select(n => $"resp-{n}"), modelCalls.Select(s => (string?)s!["attributes"]?["gen_ai.response.id"]));
-        var loopUsage = traces.Select(t => t["spans"]!.AsArray().Single(s => s!["parentId"] is null)!["attributes"]?["gen_ai.usage.input_tokens"]);
-        Assert.Equal(script.Select(t => (long?)t.Answers.Sum(a => a.InputTokens)), loopUsage.Select(u => (long?)GenAiMessages.Parsed(u)));
+        // So is the usage the loop sums over its model calls when it made more than one, uncounted.
+        var loop = traces[0]["spans"]!.AsArray().Single(s => s!["parentId"] is null)!;
+        Assert.Equal(script[0].Answers.Sum(a => a.InputTokens), (long?)GenAiMessages.Parsed(loop["attributes"]?["gen_ai.usage.input_tokens"]));
     }
 
     private sealed record ScriptedTurn(string User, ScriptedAnswer[] Answers);
