@@ -3,6 +3,7 @@ using Traceway.Dashboard;
 using Traceway.Documents;
 using Traceway.Health;
 using Traceway.Ingestion;
+using Traceway.Ingestion.Otlp;
 using Traceway.Models;
 using Traceway.Projects;
 using Traceway.Rollups;
@@ -73,6 +74,7 @@ internal static class Hostings
         app.MapProjects();
         app.MapRebuildSummaries();
         app.MapIngest();
+        app.MapOtlp();
         app.MapTraces();
         app.MapSessions();
         app.MapDashboard();

@@ -1,4 +1,3 @@
-using System.IO.Compression;
 using System.Security.Claims;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -22,10 +21,20 @@ internal static class IngestEndpoints
         HttpContext context, ClaimsPrincipal user, IngestPipeline pipeline, IOptions<IngestOptions> options, CancellationToken cancellationToken)
     {
         var limits = options.Value;
+        if (!RequestBody.IsJson(context.Request.ContentType))
+        {
+            return Problem(415, "Unsupported content type", $"Send the body as Content-Type: application/json; got '{context.Request.ContentType ?? "(none)"}'.");
+        }
+
         var (body, refusal) = await RequestBody.ReadAsync(context.Request, limits.MaxBodyBytes, cancellationToken);
         if (refusal is not null)
         {
-            return refusal;
+            return Problem(refusal.Status, refusal.Title, refusal.Detail);
+        }
+
+        if (body.Length == 0)
+        {
+            return Problem(400, "Empty body", "The body is empty; send a JSON object with 'traces' and/or 'spans'.");
         }
 
         // The JSON reader does not check the bytes inside strings it never decodes; stored text must be valid.
@@ -122,66 +131,4 @@ internal static class IngestEndpoints
 
     private static ProblemHttpResult Problem(int status, string title, string detail) =>
         TypedResults.Problem(statusCode: status, title: title, detail: detail);
-
-    /// <summary>Reads the request body: JSON only, optionally gzip, at most the configured size after decompression.</summary>
-    private static class RequestBody
-    {
-        public static async Task<(byte[] Body, ProblemHttpResult? Refusal)> ReadAsync(HttpRequest request, int maxBytes, CancellationToken cancellationToken)
-        {
-            if (!IsJson(request.ContentType))
-            {
-                return ([], Problem(415, "Unsupported content type", $"Send the body as Content-Type: application/json; got '{request.ContentType ?? "(none)"}'."));
-            }
-
-            var encoding = request.Headers.ContentEncoding.ToString().Trim();
-            Stream source;
-            switch (encoding.ToLowerInvariant())
-            {
-                case "" or "identity":
-                    source = request.Body;
-                    break;
-                case "gzip":
-                    source = new GZipStream(request.Body, CompressionMode.Decompress, leaveOpen: true);
-                    break;
-                default:
-                    return ([], Problem(415, "Unsupported content encoding", $"Content-Encoding '{encoding}' is not supported; send gzip or no encoding."));
-            }
-
-            await using (source)
-            {
-                try
-                {
-                    using var buffer = new MemoryStream();
-                    var chunk = new byte[81920];
-                    int read;
-                    while ((read = await source.ReadAsync(chunk, cancellationToken)) > 0)
-                    {
-                        if (buffer.Length + read > maxBytes)
-                        {
-                            return ([], Problem(413, "Body too large", $"The body exceeds {maxBytes:N0} bytes after decompression. Nothing was stored; split the request."));
-                        }
-
-                        buffer.Write(chunk, 0, read);
-                    }
-
-                    return buffer.Length == 0
-                        ? ([], Problem(400, "Empty body", "The body is empty; send a JSON object with 'traces' and/or 'spans'."))
-                        : (buffer.ToArray(), null);
-                }
-                catch (InvalidDataException)
-                {
-                    return ([], Problem(400, "The body is not valid gzip", "Content-Encoding says gzip but the body could not be decompressed. Nothing was stored."));
-                }
-                catch (BadHttpRequestException e)
-                {
-                    return ([], Problem(e.StatusCode, "The body could not be read", e.Message));
-                }
-            }
-        }
-
-        private static bool IsJson(string? contentType) =>
-            contentType is not null
-            && Microsoft.Net.Http.Headers.MediaTypeHeaderValue.TryParse(contentType, out var media)
-            && (media.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase) || media.MediaType.Value?.EndsWith("+json", StringComparison.OrdinalIgnoreCase) == true);
-    }
 }

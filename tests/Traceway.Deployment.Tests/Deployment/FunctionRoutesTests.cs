@@ -15,7 +15,6 @@ public sealed partial class FunctionRoutesTests(PackageFixture package)
     /// <summary>Routes of API.md whose issue is still open: none of them may exist yet in either hosting.</summary>
     private static readonly Dictionary<string, string> NotBuiltYet = new(StringComparer.Ordinal)
     {
-        ["POST /api/otel/v1/traces"] = "OTLP ingestion",
         ["DELETE /api/sessions/{sessionId}"] = "deletion",
         ["DELETE /api/traces/{traceId}"] = "deletion",
         ["POST /api/projects/{projectId}/erasures"] = "erasure",
