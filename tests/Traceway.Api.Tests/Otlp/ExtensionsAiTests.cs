@@ -120,7 +120,7 @@ public sealed class ExtensionsAiTests(OtlpClientApp app) : IClassFixture<OtlpCli
         Assert.Equal(script.Select(t => SpanCount(t)), traces.Select(t => t["spans"]!.AsArray().Count));
         Assert.All(traces, t => Assert.Equal(conversationId, (string?)t["sessionId"]));
         var modelCalls = traces.SelectMany(t => t["spans"]!.AsArray()).Where(s => (string?)s!["kind"] == "llm").OrderBy(s => (DateTimeOffset)s!["startedAt"]!).ToList();
-        Assert.All(modelCalls, s => Assert.Equal((Provider, "estimated"), ((string?)s!["provider"], (string?)s["costSource"])));
+        Assert.All(modelCalls, s => Assert.Equal((Provider, "estimated", "weather-assistant"), ((string?)s!["provider"], (string?)s["costSource"], (string?)s["attributes"]?["service.name"])));
         // Everything the mapping does not take stays in the span's attributes as sent, such as the provider's response id.
         Assert.Equal(Enumerable.Range(1, modelCalls.Count).Select(n => $"resp-{n}"), modelCalls.Select(s => (string?)s!["attributes"]?["gen_ai.response.id"]));
         // So is the usage the loop sums over its model calls when it made more than one, uncounted.

@@ -70,6 +70,8 @@ public sealed class JavaScriptClientTests(OtlpClientApp app) : IClassFixture<Otl
             var turnCalls = planned.Children.Where(c => c.Usage is not null).Select(c => c.Usage!.Value).ToList();
             Assert.Equal((turnCalls.Sum(c => c.Input), turnCalls.Sum(c => c.Output)), ((long)turn["inputTokens"]!, (long)turn["outputTokens"]!));
             Assert.Equal(turnCalls.Sum(c => ModelPrices.Cost(RequestModel, c.Input, c.Output)), (double)turn["cost"]!, 9);
+            // A turn one of whose steps failed shows as failed.
+            Assert.Equal(planned.Children.Any(c => c.Error is not null) ? "error" : "ok", (string?)turn["status"]);
 
             var steps = turn["steps"]!.AsArray().Select(s => s!).ToList();
             var expected = planned.Children.OrderBy(c => c.StartedAt).Select(c => (c.Name, 1, c.Kind)).Prepend((planned.Root.Name, 0, "agent"));
@@ -92,15 +94,17 @@ public sealed class JavaScriptClientTests(OtlpClientApp app) : IClassFixture<Otl
 
         var traces = detail["traces"]!.AsArray().Select(t => t!).ToList();
         Assert.Equal(sent.Select(t => (string?)t["traceId"]), traces.Select(t => (string?)t["id"]));
-        foreach (var (trace, exported) in traces.Zip(sent))
+        foreach (var (trace, exported, planned) in traces.Zip(sent, turns))
         {
             Assert.Equal(sessionId, (string?)trace["sessionId"]);
             var ids = exported["childSpanIds"]!.AsArray().Select(i => (string)i!).Append((string)exported["rootSpanId"]!);
             Assert.Equal(ids.Order(StringComparer.Ordinal), trace["spans"]!.AsArray().Select(s => (string)s!["id"]!).Order(StringComparer.Ordinal));
             var root = Assert.Single(trace["spans"]!.AsArray(), s => (string?)s!["id"] == (string?)exported["rootSpanId"])!;
             Assert.Null(root["parentId"]);
-            // The agent's own usage attributes are kept as sent, next to the resource's service name.
-            Assert.NotNull(root["attributes"]?["gen_ai.usage.input_tokens"]);
+            // The agent's own usage is kept as sent in its attributes, beside the resource's and the scope's.
+            var attributes = root["attributes"]!;
+            Assert.Equal(planned.Root.Attributes["gen_ai.usage.input_tokens"]!.GetValue<long>(), (long)attributes["gen_ai.usage.input_tokens"]!);
+            Assert.Equal((Agent, "traceway-otlp-js-client"), ((string?)attributes["service.name"], (string?)attributes["otel.scope.name"]));
         }
     }
 
