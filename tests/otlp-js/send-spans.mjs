@@ -4,8 +4,9 @@
 //
 // Input: TRACEWAY_OTLP_PLAN, JSON {"encoding": "json" | "protobuf", "service": "...", "turns": [{"root": Span,
 // "children": [Span...]}]} where Span is {"name", "startedAt" (RFC 3339), "durationMs", "attributes",
-// "error"?: message}; children hang off their turn's root. Each turn's children are ended and flushed in one
-// export before its root is ended and flushed in a later one, as long-running agent roots arrive.
+// "error"?: message, "exportAfter"?: true}; children hang off their turn's root. Each turn's children are ended
+// in order and exported (in one export, or in several where a child says exportAfter) before its root is ended
+// and exported in a later one, as long-running agent roots arrive.
 // Output: one JSON line, {"traces": [{"traceId", "rootSpanId", "childSpanIds": [...]}]}; exit 1 when an export failed.
 import { SpanStatusCode, context, trace } from '@opentelemetry/api';
 import { OTLPTraceExporter as JsonExporter } from '@opentelemetry/exporter-trace-otlp-http';
@@ -58,6 +59,9 @@ for (const turn of plan.turns) {
   const children = turn.children.map((child) => [start(child, underRoot), child]);
   for (const [started, child] of children) {
     end(started, child);
+    if (child.exportAfter) {
+      await provider.forceFlush();
+    }
   }
   await provider.forceFlush();
   end(root, turn.root);

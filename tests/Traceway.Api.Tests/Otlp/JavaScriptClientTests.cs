@@ -10,7 +10,8 @@ namespace Traceway.Tests.Otlp;
 /// (OTLP/JSON and protobuf), configured only by <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> and <c>OTEL_EXPORTER_OTLP_HEADERS</c>
 /// (<c>tests/otlp-js/send-spans.mjs</c>, installed by <c>scripts/install-otlp-clients.sh</c>). The session id is on
 /// one model call of each turn only, and each turn's root arrives in a later export than its children, as
-/// long-running agent spans do: the turns still land in one session with the values sent.
+/// long-running agent spans do, one turn even spread over three exports: the turns still land in one session with
+/// the values sent.
 /// </summary>
 public sealed class JavaScriptClientTests(OtlpClientApp app) : IClassFixture<OtlpClientApp>
 {
@@ -110,13 +111,18 @@ public sealed class JavaScriptClientTests(OtlpClientApp app) : IClassFixture<Otl
 
     private readonly record struct Usage(long Input, long Output);
 
-    private sealed record PlannedSpan(string Name, string Kind, DateTimeOffset StartedAt, long DurationMs, JsonObject Attributes, Usage? Usage = null, string? Error = null, string? OutputText = null);
+    private sealed record PlannedSpan(string Name, string Kind, DateTimeOffset StartedAt, long DurationMs, JsonObject Attributes, Usage? Usage = null, string? Error = null, string? OutputText = null)
+    {
+        /// <summary>Whether the client exports what has ended so far right after this span, before the spans after it.</summary>
+        public bool ExportAfter { get; init; }
+    }
 
     private sealed record PlannedTurn(string User, string Answer, PlannedSpan Root, PlannedSpan[] Children);
 
     /// <summary>
     /// Two turns of a travel agent. The first names its session with <c>session.id</c> on its first model call,
-    /// the second with <c>gen_ai.conversation.id</c> on its only model call, after a tool that failed.
+    /// the second with <c>gen_ai.conversation.id</c> on its only model call, exported after the tool that failed
+    /// before it: that tool's export names no session at all.
     /// </summary>
     private static PlannedTurn[] Trip(string sessionId, DateTimeOffset start)
     {
@@ -134,7 +140,7 @@ public sealed class JavaScriptClientTests(OtlpClientApp app) : IClassFixture<Otl
             ]),
             Turn("Can I pick a window seat?", "The seat map is not available right now; I will try again at check-in.", second, 1800,
             [
-                Tool(second.AddMilliseconds(100), 500, "get_seat_map", "call-2", """{"flight":"TP 541"}""", null, "seat map service timed out"),
+                Tool(second.AddMilliseconds(100), 500, "get_seat_map", "call-2", """{"flight":"TP 541"}""", null, "seat map service timed out") with { ExportAfter = true },
                 Chat(second.AddMilliseconds(700), 1000, new Usage(610, 28), ("gen_ai.conversation.id", sessionId),
                     Messages(("user", "Can I pick a window seat?")), Messages(("assistant", "The seat map is not available right now; I will try again at check-in.")), "The seat map is not available right now; I will try again at check-in."),
             ]),
@@ -231,6 +237,7 @@ public sealed class JavaScriptClientTests(OtlpClientApp app) : IClassFixture<Otl
         ["durationMs"] = span.DurationMs,
         ["attributes"] = span.Attributes.DeepClone(),
         ["error"] = span.Error,
+        ["exportAfter"] = span.ExportAfter,
     };
 
     private static async Task<(int ExitCode, string Output)> RunClientAsync(Dictionary<string, string> environment)
