@@ -86,7 +86,13 @@ public sealed class JavaScriptClientTests(OtlpClientApp app) : IClassFixture<Otl
                 Assert.Equal((child.Error is null ? "ok" : "error", child.Error), ((string?)step["status"], (string?)step["error"]));
                 Assert.Equal(child.DurationMs, (long)step["durationMs"]!);
                 Assert.Equal(child.OutputText, child.Usage is null ? null : GenAiMessages.Texts(step["output"], "assistant").LastOrDefault(t => t.Length > 0));
-                if (child.Usage is null)
+                if (child.Usage is not null)
+                {
+                    // A model call's messages read back as sent.
+                    AssertSameJson((string)child.Attributes["gen_ai.input.messages"]!, step["input"]);
+                    AssertSameJson((string)child.Attributes["gen_ai.output.messages"]!, step["output"]);
+                }
+                else
                 {
                     Assert.Equal((string?)child.Attributes["gen_ai.tool.call.arguments"], GenAiMessages.Parsed(step["input"])!.ToJsonString());
                 }
@@ -109,6 +115,9 @@ public sealed class JavaScriptClientTests(OtlpClientApp app) : IClassFixture<Otl
         }
     }
 
+    private static void AssertSameJson(string sent, JsonNode? shown) =>
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse(sent), GenAiMessages.Parsed(shown)), $"sent {sent}, shown {shown?.ToJsonString()}");
+
     private readonly record struct Usage(long Input, long Output);
 
     private sealed record PlannedSpan(string Name, string Kind, DateTimeOffset StartedAt, long DurationMs, JsonObject Attributes, Usage? Usage = null, string? Error = null, string? OutputText = null)
@@ -122,7 +131,8 @@ public sealed class JavaScriptClientTests(OtlpClientApp app) : IClassFixture<Otl
     /// <summary>
     /// Two turns of a travel agent. The first names its session with <c>session.id</c> on its first model call,
     /// the second with <c>gen_ai.conversation.id</c> on its only model call, exported after the tool that failed
-    /// before it: that tool's export names no session at all.
+    /// before it: that tool's export names no session at all. A model call is sent the whole conversation so far;
+    /// the agent's root, only the turn's own message.
     /// </summary>
     private static PlannedTurn[] Trip(string sessionId, DateTimeOffset start)
     {
@@ -142,7 +152,7 @@ public sealed class JavaScriptClientTests(OtlpClientApp app) : IClassFixture<Otl
             [
                 Tool(second.AddMilliseconds(100), 500, "get_seat_map", "call-2", """{"flight":"TP 541"}""", null, "seat map service timed out") with { ExportAfter = true },
                 Chat(second.AddMilliseconds(700), 1000, new Usage(610, 28), ("gen_ai.conversation.id", sessionId),
-                    Messages(("user", "Can I pick a window seat?")), Messages(("assistant", "The seat map is not available right now; I will try again at check-in.")), "The seat map is not available right now; I will try again at check-in."),
+                    Messages(("system", "You book trips."), ("user", "Find me a flight from Berlin to Lisbon on Friday."), ("assistant", "TP 541 leaves Berlin at 10:05 and lands in Lisbon at 12:40, for 189 EUR."), ("user", "Can I pick a window seat?")), Messages(("assistant", "The seat map is not available right now; I will try again at check-in.")), "The seat map is not available right now; I will try again at check-in."),
             ]),
         ];
     }
