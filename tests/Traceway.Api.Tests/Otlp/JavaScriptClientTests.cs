@@ -7,7 +7,7 @@ namespace Traceway.Tests.Otlp;
 
 /// <summary>
 /// An agent instrumented with the OpenTelemetry JS SDK exports its GenAI spans with the stock OTLP/HTTP exporters
-/// (OTLP/JSON and protobuf), configured only by <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> and <c>OTEL_EXPORTER_OTLP_HEADERS</c>
+/// (OTLP/JSON and protobuf, plain or gzip), configured only by the standard <c>OTEL_EXPORTER_OTLP_*</c> variables
 /// (<c>tests/otlp-js/send-spans.mjs</c>, installed by <c>scripts/install-otlp-clients.sh</c>). The session id is on
 /// one model call of each turn only, and each turn's root arrives in a later export than its children, as
 /// long-running agent spans do, one turn even spread over three exports: the turns still land in one session with
@@ -22,12 +22,14 @@ public sealed class JavaScriptClientTests(OtlpClientApp app) : IClassFixture<Otl
     private static readonly string ClientDirectory = Path.Combine(RepositoryPaths.Root, "tests", "otlp-js");
 
     [Theory]
-    [InlineData("json", "x-api-key={0}")]
-    [InlineData("protobuf", "Authorization=Bearer%20{0}")]
-    public async Task GenAI_spans_with_the_session_on_a_child_and_the_root_exported_last_land_in_one_session(string encoding, string headers)
+    [InlineData("json", "none", "x-api-key={0}")]
+    [InlineData("json", "gzip", "Authorization=Bearer%20{0}")]
+    [InlineData("protobuf", "none", "Authorization=Bearer%20{0}")]
+    [InlineData("protobuf", "gzip", "x-api-key={0}")]
+    public async Task GenAI_spans_with_the_session_on_a_child_and_the_root_exported_last_land_in_one_session(string encoding, string compression, string headers)
     {
         Assert.True(File.Exists(Path.Combine(ClientDirectory, "node_modules", ".traceway-installed")), $"The OpenTelemetry JS clients are not installed in {ClientDirectory}: run scripts/install-otlp-clients.sh (./test.sh does).");
-        var project = await app.CreateProjectAsync("otlp-js-" + encoding);
+        var project = await app.CreateProjectAsync($"otlp-js-{encoding}-{compression}");
         var sessionId = $"trip/{encoding} ✈ {Guid.NewGuid():N}";
         var now = DateTimeOffset.UtcNow.AddMinutes(-10);
         var start = new DateTimeOffset(now.Ticks - (now.Ticks % TimeSpan.TicksPerSecond), TimeSpan.Zero);
@@ -38,9 +40,10 @@ public sealed class JavaScriptClientTests(OtlpClientApp app) : IClassFixture<Otl
             ["TRACEWAY_OTLP_PLAN"] = Plan(encoding, turns).ToJsonString(),
             ["OTEL_EXPORTER_OTLP_ENDPOINT"] = app.OtlpBase,
             ["OTEL_EXPORTER_OTLP_HEADERS"] = string.Format(CultureInfo.InvariantCulture, headers, project.IngestKey),
+            ["OTEL_EXPORTER_OTLP_COMPRESSION"] = compression,
         });
 
-        Assert.True(exitCode == 0, $"node send-spans.mjs ({encoding}) exited with {exitCode}:\n{output}");
+        Assert.True(exitCode == 0, $"node send-spans.mjs ({encoding}, {compression}) exited with {exitCode}:\n{output}");
         var sent = JsonNode.Parse(output.Split('\n')[0])!["traces"]!.AsArray().Select(t => t!).ToList();
         var spanCount = turns.Sum(t => 1 + t.Children.Length);
         var (detail, replay, listed) = await app.ReadSessionAsync(project, sessionId, turns.Length, spanCount, () => "The client printed: " + output);

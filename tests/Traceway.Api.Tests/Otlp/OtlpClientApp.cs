@@ -37,7 +37,7 @@ public sealed class OtlpClientApp : TracewayApp
     {
         var summary = await new SummaryReader(this, project.Id).WaitForSessionAsync(
             sessionId, s => (int?)s["traceCount"] == traceCount && (int?)s["spanCount"] == spanCount, TimeSpan.FromSeconds(30));
-        Assert.True(summary is not null, $"No session '{sessionId}' was rolled up within 30 s: nothing of it was stored. {clientReport()}");
+        Assert.True(summary is not null, $"No session '{sessionId}' was rolled up within 30 s: nothing stored names it. {clientReport()}");
         Assert.True((int?)summary["traceCount"] == traceCount && (int?)summary["spanCount"] == spanCount,
             $"The session '{sessionId}' should hold {traceCount} traces of {spanCount} spans in all: {summary.ToJsonString()} {clientReport()}");
 
