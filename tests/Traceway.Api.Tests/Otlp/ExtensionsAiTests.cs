@@ -20,6 +20,7 @@ public sealed class ExtensionsAiTests(OtlpClientApp app) : IClassFixture<OtlpCli
     private const string RequestModel = "gpt-4o-mini";
     // Providers answer with a dated model name; the catalog prices it as its family.
     private const string ResponseModel = "gpt-4o-mini-2024-07-18";
+    private const string Instructions = "You answer questions about the weather, briefly.";
 
     [Theory]
     [InlineData("x-api-key={0}")]
@@ -49,6 +50,7 @@ public sealed class ExtensionsAiTests(OtlpClientApp app) : IClassFixture<OtlpCli
         var options = new ChatOptions
         {
             ConversationId = conversationId,
+            Instructions = Instructions,
             ModelId = RequestModel,
             Tools = [AIFunctionFactory.Create(GetWeatherAsync, "get_weather", "The current weather of a city.")],
         };
@@ -91,6 +93,8 @@ public sealed class ExtensionsAiTests(OtlpClientApp app) : IClassFixture<OtlpCli
             foreach (var (call, answer) in calls.Zip(scripted.Answers))
             {
                 Assert.Equal(Cost(answer), (double)call["cost"]!, 9);
+                // The instructions travel beside the messages; the call's input shows them first, as a system message.
+                Assert.Equal(("system", Instructions), ((string?)GenAiMessages.Parsed(call["input"])![0]!["role"], GenAiMessages.Texts(call["input"], "system").Single()));
                 Assert.Equal(answer.Text is null ? [] : [answer.Text], GenAiMessages.Texts(call["output"], "assistant").Where(t => t.Length > 0));
             }
 
