@@ -8,13 +8,18 @@
 // in order and exported (in one export, or in several where a child says exportAfter) before its root is ended
 // and exported in a later one, as long-running agent roots arrive.
 // Output: one JSON line, {"traces": [{"traceId", "rootSpanId", "childSpanIds": [...]}]}; exit 1 when an export failed.
-import { SpanStatusCode, context, trace } from '@opentelemetry/api';
+import { DiagConsoleLogger, DiagLogLevel, SpanStatusCode, context, diag, trace } from '@opentelemetry/api';
 import { OTLPTraceExporter as JsonExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { OTLPTraceExporter as ProtobufExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 
 const plan = JSON.parse(process.env.TRACEWAY_OTLP_PLAN ?? '');
+// OTEL_LOG_LEVEL=verbose shows the exporters' retries on stderr.
+const logLevel = DiagLogLevel[(process.env.OTEL_LOG_LEVEL ?? '').toUpperCase()];
+if (logLevel !== undefined) {
+  diag.setLogger(new DiagConsoleLogger(), logLevel);
+}
 const exporters = { json: JsonExporter, protobuf: ProtobufExporter };
 if (!exporters[plan.encoding]) {
   throw new Error(`encoding must be json or protobuf, not ${plan.encoding}`);

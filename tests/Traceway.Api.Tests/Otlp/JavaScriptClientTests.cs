@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
 
@@ -116,6 +117,50 @@ public sealed class JavaScriptClientTests(OtlpClientApp app) : IClassFixture<Otl
             Assert.Equal(planned.Root.Attributes["gen_ai.usage.input_tokens"]!.GetValue<long>(), (long)attributes["gen_ai.usage.input_tokens"]!);
             Assert.Equal((Agent, "traceway-otlp-js-client"), ((string?)attributes["service.name"], (string?)attributes["otel.scope.name"]));
         }
+    }
+
+    [Fact]
+    public async Task When_the_store_does_not_answer_for_a_while_the_exporter_retries_after_Retry_After_and_every_span_lands_once()
+    {
+        var project = await app.CreateProjectAsync("otlp-js-retry");
+        var sessionId = $"trip/retry {Guid.NewGuid():N}";
+        var now = DateTimeOffset.UtcNow.AddMinutes(-10);
+        var turns = Trip(sessionId, new DateTimeOffset(now.Ticks - (now.Ticks % TimeSpan.TicksPerSecond), TimeSpan.Zero));
+        // Every write of this project's spans and traces fails for a second from the first one: longer than the app's
+        // own retries, so the export is answered 503 with Retry-After and only the client's resend can store it.
+        var outage = new Lazy<DateTime>(() => DateTime.UtcNow.AddSeconds(1), LazyThreadSafetyMode.ExecutionAndPublication);
+        app.StoreFaults.Fault = (_, body) =>
+            body.Contains(project.Id, StringComparison.Ordinal) && (body.Contains("\"type\":\"span\"", StringComparison.Ordinal) || body.Contains("\"type\":\"trace\"", StringComparison.Ordinal)) && DateTime.UtcNow < outage.Value
+                ? HttpStatusCode.ServiceUnavailable
+                : null;
+        var faultsBefore = app.StoreFaults.Faults;
+        int exitCode;
+        string output;
+        try
+        {
+            (exitCode, output) = await RunClientAsync(new Dictionary<string, string>
+            {
+                ["TRACEWAY_OTLP_PLAN"] = Plan("protobuf", turns).ToJsonString(),
+                ["OTEL_EXPORTER_OTLP_ENDPOINT"] = app.OtlpBase,
+                ["OTEL_EXPORTER_OTLP_HEADERS"] = "x-api-key=" + project.IngestKey,
+                ["OTEL_LOG_LEVEL"] = "verbose",
+            });
+        }
+        finally
+        {
+            app.StoreFaults.Fault = (_, _) => null;
+        }
+
+        Assert.True(exitCode == 0, $"node send-spans.mjs exited with {exitCode}:\n{output}");
+        Assert.True(app.StoreFaults.Faults > faultsBefore, "No write of the export failed: the outage never happened.");
+        Assert.Contains("Scheduling export retry in 5000ms", output, StringComparison.Ordinal);
+        var spanCount = turns.Sum(t => 1 + t.Children.Length);
+        var (detail, replay, _) = await app.ReadSessionAsync(project, sessionId, turns.Length, spanCount, () => "The client printed: " + output);
+
+        var calls = turns.SelectMany(t => t.Children).Where(c => c.Usage is not null).Select(c => c.Usage!.Value).ToList();
+        Assert.Equal((calls.Sum(c => c.Input), calls.Sum(c => c.Output)), ((long)replay["session"]!["inputTokens"]!, (long)replay["session"]!["outputTokens"]!));
+        Assert.Equal(turns.Select(t => t.Root.Name), replay["turns"]!.AsArray().Select(t => (string?)t!["name"]));
+        Assert.Equal(spanCount, detail["traces"]!.AsArray().Sum(t => t!["spans"]!.AsArray().Count));
     }
 
     private static void AssertSameJson(string sent, JsonNode? shown) =>

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Azure.Cosmos;
 using Microsoft.Extensions.DependencyInjection;
 using Traceway.Tests.Infrastructure;
 
@@ -17,7 +18,11 @@ public sealed class OtlpClientApp : TracewayApp
     {
         WithSetting("Traceway:ChangeFeed:Enabled", "true");
         WithSetting("Traceway:ChangeFeed:PollIntervalMs", "100");
+        WithServices(s => s.AddSingleton<RequestHandler>(StoreFaults));
     }
+
+    /// <summary>The seam in front of the store, for a test that makes it fail for a while.</summary>
+    public FaultInjectingHandler StoreFaults { get; } = new();
 
     /// <summary>The app's loopback URL.</summary>
     public string BaseUrl => Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First().TrimEnd('/');
