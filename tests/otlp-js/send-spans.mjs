@@ -3,10 +3,10 @@
 // OTEL_EXPORTER_OTLP_HEADERS), as an instrumented application configured to export to Traceway would.
 //
 // Input: TRACEWAY_OTLP_PLAN, JSON {"encoding": "json" | "protobuf", "service": "...", "turns": [{"root": Span,
-// "children": [Span...]}]} where Span is {"name", "startedAt" (RFC 3339), "durationMs", "attributes",
+// "children": [Span...], "oneExport"?: true}]} where Span is {"name", "startedAt" (RFC 3339), "durationMs", "attributes",
 // "error"?: message, "exportAfter"?: true}; children hang off their turn's root. Each turn's children are ended
 // in order and exported (in one export, or in several where a child says exportAfter) before its root is ended
-// and exported in a later one, as long-running agent roots arrive.
+// and exported in a later one, as long-running agent roots arrive (unless the turn says oneExport).
 // Output: one JSON line, {"traces": [{"traceId", "rootSpanId", "childSpanIds": [...]}]}; exit 1 when an export failed.
 import { DiagConsoleLogger, DiagLogLevel, SpanStatusCode, context, diag, trace } from '@opentelemetry/api';
 import { OTLPTraceExporter as JsonExporter } from '@opentelemetry/exporter-trace-otlp-http';
@@ -68,7 +68,10 @@ for (const turn of plan.turns) {
       await provider.forceFlush();
     }
   }
-  await provider.forceFlush();
+  // A turn that says oneExport goes out whole, root included, as a short turn does.
+  if (!turn.oneExport) {
+    await provider.forceFlush();
+  }
   end(root, turn.root);
   await provider.forceFlush();
   sent.push({
