@@ -19,6 +19,11 @@ await using (var emulators = await LocalEmulators.StartAsync())
         maxIngestRate = await IngestBenchmark.RunAsync(settings, emulators, cosmos, report);
     }
 
+    if (settings.Runs("otlp"))
+    {
+        await OtlpIngestBenchmark.RunAsync(settings, emulators, cosmos, report);
+    }
+
     // On emulators of its own (with their request log on), while these idle.
     if (settings.Runs("requests"))
     {

@@ -54,6 +54,18 @@ internal static class OtlpSpans
         _ => throw new ArgumentException($"no AnyValue for {value.GetType()}"),
     };
 
+    /// <summary>A string inside <paramref name="depth"/> nested arrays.</summary>
+    public static AnyValue Nested(int depth)
+    {
+        var value = new AnyValue { StringValue = "leaf" };
+        for (var i = 0; i < depth; i++)
+        {
+            value = new AnyValue { ArrayValue = new ArrayValue { Values = { value } } };
+        }
+
+        return value;
+    }
+
     public static ExportTraceServiceRequest Export(params Span[] spans) => Export([], spans);
 
     public static ExportTraceServiceRequest Export((string Key, object Value)[] resource, params Span[] spans)

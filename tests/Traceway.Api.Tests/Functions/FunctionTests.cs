@@ -9,6 +9,7 @@ using Moq;
 using Traceway.Health;
 using Traceway.Hosting;
 using Traceway.Ingestion;
+using Traceway.Ingestion.Otlp;
 using Traceway.Projects;
 using Traceway.Rollups;
 using Traceway.Sessions;
@@ -50,6 +51,19 @@ public sealed class FunctionTests(TracewayApp app) : IClassFixture<TracewayApp>,
         Assert.Equal("s-f", mine.Body.GetProperty("sessionId").GetString());
         Assert.Equal("llm", mine.Body.GetProperty("spans")[0].GetProperty("id").GetString());
         Assert.Equal(404, theirs.Status);
+    }
+
+    [Fact]
+    public async Task An_otlp_export_through_the_function_is_stored_and_answered_in_its_encoding()
+    {
+        const string export = """{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"0af7651916cd43dd8448eb211c80319c","spanId":"b7ad6b7169203331","name":"chat","startTimeUnixNano":"1764237600000000000","attributes":[{"key":"session.id","value":{"stringValue":"s-otlp"}}]}]}]}]}""";
+
+        var answer = await CallAsync(_project.IngestKey, "/api/otel/v1/traces", c => _call.Activate<OtlpFunction>().Export(c.Request, default), method: "POST", json: export);
+        var trace = await GetTraceAsync(_project.ReadKey, "0af7651916cd43dd8448eb211c80319c");
+
+        Assert.Equal(200, answer.Status);
+        Assert.Empty(answer.Body.EnumerateObject());
+        Assert.Equal(("chat", "s-otlp"), (trace.Body.GetProperty("name").GetString(), trace.Body.GetProperty("sessionId").GetString()));
     }
 
     [Fact]
@@ -111,7 +125,7 @@ public sealed class FunctionTests(TracewayApp app) : IClassFixture<TracewayApp>,
     public static TheoryData<string, string> Refusals => new()
     {
         // function, key: "none" | "ingest" | "read" | "unknown"
-        { "Ingest", "none" }, { "Ingest", "read" }, { "Ingest", "unknown" },
+        { "Ingest", "none" }, { "Ingest", "read" }, { "Ingest", "unknown" }, { "OtlpTraces", "none" }, { "OtlpTraces", "read" },
         { "ListTraces", "none" }, { "ListTraces", "ingest" }, { "GetTrace", "ingest" },
         { "ListSessions", "ingest" }, { "GetSession", "ingest" }, { "ReplaySession", "ingest" }, { "GetSessionStats", "ingest" },
         { "CreateProject", "read" }, { "CreateKey", "ingest" }, { "DeleteKey", "read" }, { "RebuildSummaries", "none" },
@@ -184,6 +198,7 @@ public sealed class FunctionTests(TracewayApp app) : IClassFixture<TracewayApp>,
     private (string Path, string Method, Func<HttpContext, Task<IResult>> Invoke) Route(string function) => function switch
     {
         "Ingest" => ("/api/ingest", "POST", c => _call.Activate<IngestFunction>().Ingest(c.Request, default)),
+        "OtlpTraces" => ("/api/otel/v1/traces", "POST", c => _call.Activate<OtlpFunction>().Export(c.Request, default)),
         "ListTraces" => ("/api/traces", "GET", c => _call.Activate<TraceFunctions>().ListTraces(c.Request, default)),
         "GetTrace" => ("/api/traces/t", "GET", c => _call.Activate<TraceFunctions>().GetTrace(c.Request, "t", default)),
         "ListSessions" => ("/api/sessions", "GET", c => _call.Activate<SessionFunctions>().ListSessions(c.Request, default)),

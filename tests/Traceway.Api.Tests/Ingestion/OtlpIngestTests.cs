@@ -207,7 +207,7 @@ public sealed class OtlpIngestTests(OtlpTestApp app) : IClassFixture<OtlpTestApp
     /// <summary>An export in OTLP/JSON, ids in hex as the specification says (protobuf's own JSON would write base64).</summary>
     internal static string HexJson(ExportTraceServiceRequest request)
     {
-        var json = JsonNode.Parse(JsonFormatter.Default.Format(request))!;
+        var json = JsonNode.Parse(JsonFormatter.Default.Format(request), documentOptions: new System.Text.Json.JsonDocumentOptions { MaxDepth = 1024 })!;
         foreach (var span in json["resourceSpans"]!.AsArray().SelectMany(r => r!["scopeSpans"]!.AsArray()).SelectMany(s => s!["spans"]!.AsArray()))
         {
             foreach (var id in new[] { "traceId", "spanId", "parentSpanId" })

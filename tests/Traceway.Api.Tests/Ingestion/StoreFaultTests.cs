@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.Azure.Cosmos;
 using Microsoft.Extensions.DependencyInjection;
 using Traceway.Tests.Infrastructure;
+using static Traceway.Testing.OtlpSpans;
 
 namespace Traceway.Tests.Ingestion;
 
@@ -114,5 +115,31 @@ public sealed class StoreFaultTests : IAsyncLifetime
         Assert.Equal(4, requests.Count);
         Assert.Equal(3, requests.Count(r => r.StartsWith("POST", StringComparison.Ordinal) && r.EndsWith("/colls/traces", StringComparison.Ordinal)));
         Assert.Equal(1, requests.Count(r => r.StartsWith("POST", StringComparison.Ordinal) && r.EndsWith("/colls/traceIndex", StringComparison.Ordinal)));
+    }
+
+    [Theory]
+    [InlineData(HttpStatusCode.TooManyRequests, HttpStatusCode.TooManyRequests)]
+    [InlineData(HttpStatusCode.ServiceUnavailable, HttpStatusCode.ServiceUnavailable)]
+    public async Task An_otlp_export_the_store_refused_any_of_is_answered_with_Retry_After_and_its_resend_stores_it_all(HttpStatusCode fault, HttpStatusCode expected)
+    {
+        using var api = await IngestApi.ForNewProjectAsync(_app);
+        using var otlp = new OtlpApi(_app, api.Project.IngestKey);
+        var doomed = SpanHex(3);
+        var export = Export(
+            Span(40 + (int)fault, 1), Span(40 + (int)fault, 2, parent: 1), Span(40 + (int)fault, 3, parent: 1));
+        var traceId = TraceHex(40 + (int)fault);
+        _faults.Fault = (operation, body) => operation == HttpMethod.Post && body.Contains(doomed, StringComparison.Ordinal) ? fault : null;
+
+        var refused = await otlp.ExportAsync(export);
+        _faults.Fault = (_, _) => null;
+
+        // An OTLP client drops what a 200 reports rejected and retries only 429 and 503: a span the store did not take must get one of those.
+        Assert.Equal((expected, "application/x-protobuf"), (refused.Status, refused.ContentType));
+        Assert.True(int.Parse(refused.RetryAfter!, System.Globalization.CultureInfo.InvariantCulture) > 0);
+        Assert.Contains("1 of 3 spans were not stored", refused.Error.Message, StringComparison.Ordinal);
+        var resent = await otlp.ExportAsync(export);
+        Assert.Equal(HttpStatusCode.OK, resent.Status);
+        var stored = (await api.GetTraceAsync(traceId))!["spans"]!.AsArray().Select(s => (string)s!["id"]!).Order(StringComparer.Ordinal);
+        Assert.Equal([SpanHex(1), SpanHex(2), doomed], stored);
     }
 }

@@ -88,7 +88,7 @@ internal static class GenAiContent
     {
         foreach (var details in events.Where(e => e.Name == DetailsEvent))
         {
-            var values = new OtlpAttributes(details.Attributes, []).Span;
+            var values = OtlpAttributes.Index(details.Attributes);
             if (Messages(values, key, withInstructions, maxDepth, [details]) is { } found)
             {
                 return found with { Keys = [] };

@@ -10,12 +10,14 @@ namespace Traceway.Ingestion.Otlp;
 internal sealed class OtlpAttributes
 {
     private readonly Dictionary<string, AnyValue> _span;
-    private readonly Dictionary<string, AnyValue> _resource;
+    private readonly IReadOnlyDictionary<string, AnyValue> _resource;
 
-    public OtlpAttributes(IEnumerable<KeyValue> span, IEnumerable<KeyValue> resource)
+    /// <param name="span">The span's attributes.</param>
+    /// <param name="resource">Its resource's, indexed once for all the resource's spans (<see cref="Index"/>).</param>
+    public OtlpAttributes(IEnumerable<KeyValue> span, IReadOnlyDictionary<string, AnyValue> resource)
     {
-        _span = ToDictionary(span);
-        _resource = ToDictionary(resource);
+        _span = Index(span);
+        _resource = resource;
     }
 
     /// <summary>The span's attributes in the order sent, a repeated key at its first place with its last value.</summary>
@@ -110,7 +112,8 @@ internal sealed class OtlpAttributes
         _ => null,
     };
 
-    private static Dictionary<string, AnyValue> ToDictionary(IEnumerable<KeyValue> attributes)
+    /// <summary>Attributes by key, in the order sent; a repeated key keeps its first place and its last value.</summary>
+    public static Dictionary<string, AnyValue> Index(IEnumerable<KeyValue> attributes)
     {
         var dictionary = new Dictionary<string, AnyValue>(StringComparer.Ordinal);
         foreach (var attribute in attributes)

@@ -37,7 +37,7 @@ internal static class OtlpIngestParser
         var index = 0;
         foreach (var resourceSpans in request.ResourceSpans)
         {
-            var resource = resourceSpans.Resource?.Attributes ?? [];
+            var resource = OtlpAttributes.Index(resourceSpans.Resource?.Attributes ?? []);
             foreach (var scopeSpans in resourceSpans.ScopeSpans)
             {
                 foreach (var span in scopeSpans.Spans)
@@ -112,7 +112,7 @@ internal static class OtlpIngestParser
         }
     }
 
-    private static ReadSpan Read(Span span, IReadOnlyList<KeyValue> resource, InstrumentationScope? scope, int index, IngestOptions limits)
+    private static ReadSpan Read(Span span, IReadOnlyDictionary<string, AnyValue> resource, InstrumentationScope? scope, int index, IngestOptions limits)
     {
         var traceId = Id(span.TraceId, 16, "traceId", required: true)!;
         var spanId = Id(span.SpanId, 8, "spanId", required: true)!;

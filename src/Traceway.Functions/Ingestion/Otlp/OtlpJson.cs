@@ -103,11 +103,9 @@ internal static class OtlpJson
     {
         if (value.ValueCase == AnyValue.ValueOneofCase.StringValue && parseText && ParsedJson(value.StringValue, maxDepth) is { } json)
         {
-            using (json)
-            {
-                json.RootElement.WriteTo(writer);
-            }
-
+            // Checked by the parse: stored as the text that was sent, as JSON ingest stores its inputs.
+            json.Dispose();
+            writer.WriteRawValue(value.StringValue.AsSpan().Trim(), skipInputValidation: true);
             return;
         }
 

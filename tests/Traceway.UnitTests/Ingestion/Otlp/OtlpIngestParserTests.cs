@@ -135,15 +135,4 @@ public sealed class OtlpIngestParserTests
         var item = Parse(span).Batch.Spans.Single().Span;
         Assert.Equal((Start.AddTicks(12_345), (DateTimeOffset?)null), (item.StartedAt, item.EndedAt));
     }
-
-    private static AnyValue Nested(int depth)
-    {
-        var value = new AnyValue { StringValue = "leaf" };
-        for (var i = 0; i < depth; i++)
-        {
-            value = new AnyValue { ArrayValue = new ArrayValue { Values = { value } } };
-        }
-
-        return value;
-    }
 }
