@@ -2,19 +2,20 @@
 // exporters, to the endpoint and headers that the standard variables name (OTEL_EXPORTER_OTLP_ENDPOINT,
 // OTEL_EXPORTER_OTLP_HEADERS), as an instrumented application configured to export to Traceway would.
 //
-// Input: TRACEWAY_OTLP_PLAN, JSON {"encoding": "json" | "protobuf", "service": "...", "turns": [{"root": Span,
+// Input: on standard input, JSON {"encoding": "json" | "protobuf", "service": "...", "turns": [{"root": Span,
 // "children": [Span...], "oneExport"?: true}]} where Span is {"name", "startedAt" (RFC 3339), "durationMs", "attributes",
 // "error"?: message, "exportAfter"?: true}; children hang off their turn's root. Each turn's children are ended
 // in order and exported (in one export, or in several where a child says exportAfter) before its root is ended
 // and exported in a later one, as long-running agent roots arrive (unless the turn says oneExport).
 // Output: one JSON line, {"traces": [{"traceId", "rootSpanId", "childSpanIds": [...]}]}; exit 1 when an export failed.
+import { readFileSync } from 'node:fs';
 import { DiagConsoleLogger, DiagLogLevel, SpanStatusCode, context, diag, trace } from '@opentelemetry/api';
 import { OTLPTraceExporter as JsonExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { OTLPTraceExporter as ProtobufExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 
-const plan = JSON.parse(process.env.TRACEWAY_OTLP_PLAN ?? '');
+const plan = JSON.parse(readFileSync(0, 'utf8'));
 // OTEL_LOG_LEVEL=verbose shows the exporters' retries on stderr.
 const logLevel = DiagLogLevel[(process.env.OTEL_LOG_LEVEL ?? '').toUpperCase()];
 if (logLevel !== undefined) {

@@ -36,9 +36,8 @@ public sealed class JavaScriptClientTests(OtlpClientApp app) : IClassFixture<Otl
         var start = new DateTimeOffset(now.Ticks - (now.Ticks % TimeSpan.TicksPerSecond), TimeSpan.Zero);
         var turns = Trip(sessionId, start);
 
-        var (exitCode, output) = await RunClientAsync(new Dictionary<string, string>
+        var (exitCode, output) = await RunClientAsync(Plan(encoding, turns), new Dictionary<string, string>
         {
-            ["TRACEWAY_OTLP_PLAN"] = Plan(encoding, turns).ToJsonString(),
             ["OTEL_EXPORTER_OTLP_ENDPOINT"] = app.OtlpBase,
             ["OTEL_EXPORTER_OTLP_HEADERS"] = string.Format(CultureInfo.InvariantCulture, headers, project.IngestKey),
             ["OTEL_EXPORTER_OTLP_COMPRESSION"] = compression,
@@ -138,9 +137,8 @@ public sealed class JavaScriptClientTests(OtlpClientApp app) : IClassFixture<Otl
         string output;
         try
         {
-            (exitCode, output) = await RunClientAsync(new Dictionary<string, string>
+            (exitCode, output) = await RunClientAsync(Plan("protobuf", turns), new Dictionary<string, string>
             {
-                ["TRACEWAY_OTLP_PLAN"] = Plan("protobuf", turns).ToJsonString(),
                 ["OTEL_EXPORTER_OTLP_ENDPOINT"] = app.OtlpBase,
                 ["OTEL_EXPORTER_OTLP_HEADERS"] = "x-api-key=" + project.IngestKey,
                 ["OTEL_LOG_LEVEL"] = "verbose",
@@ -163,6 +161,28 @@ public sealed class JavaScriptClientTests(OtlpClientApp app) : IClassFixture<Otl
         Assert.Equal(spanCount, detail["traces"]!.AsArray().Sum(t => t!["spans"]!.AsArray().Count));
     }
 
+    [Fact]
+    public async Task A_tool_result_of_200_KB_moved_to_Blob_storage_reads_back_whole_in_the_replay()
+    {
+        var project = await app.CreateProjectAsync("otlp-js-large");
+        var sessionId = $"trip/large {Guid.NewGuid():N}";
+        var now = DateTimeOffset.UtcNow.AddMinutes(-10);
+        var turn = Trip(sessionId, new DateTimeOffset(now.Ticks - (now.Ticks % TimeSpan.TicksPerSecond), TimeSpan.Zero))[0];
+        // 3,000 flights, about 200 KB: past the size at which payloads move to Blob storage.
+        var flights = new JsonArray([.. Enumerable.Range(0, 3000).Select(i => new JsonObject { ["flight"] = $"TP {1000 + i}", ["departs"] = $"{i % 24:D2}:{i % 60:D2}", ["price"] = 100 + (i % 400), ["seats"] = "window,aisle,middle" })]).ToJsonString();
+        turn.Children[1].Attributes["gen_ai.tool.call.result"] = flights;
+        var (exitCode, output) = await RunClientAsync(Plan("protobuf", [turn]), new Dictionary<string, string>
+        {
+            ["OTEL_EXPORTER_OTLP_ENDPOINT"] = app.OtlpBase,
+            ["OTEL_EXPORTER_OTLP_HEADERS"] = "x-api-key=" + project.IngestKey,
+        });
+
+        Assert.True(exitCode == 0, $"node send-spans.mjs exited with {exitCode}:\n{output}");
+        var (_, replay, _) = await app.ReadSessionAsync(project, sessionId, 1, 1 + turn.Children.Length, () => "The client printed: " + output);
+        var tool = Assert.Single(replay["turns"]![0]!["steps"]!.AsArray(), s => (string?)s!["kind"] == "tool")!;
+        AssertSameJson(flights, tool["output"]);
+    }
+
     [Fact(Skip = "Endpoint bug, open: OtlpIngestParser.Join puts a trace's userId and tags only on the root's trace item, so those of spans exported before their root are lost (the split turn reads userId null, no tags).")]
     public async Task A_user_id_and_tags_on_a_model_call_reach_the_trace_whether_its_root_comes_in_the_same_export_or_a_later_one()
     {
@@ -180,9 +200,8 @@ public sealed class JavaScriptClientTests(OtlpClientApp app) : IClassFixture<Otl
 
         // The same turn twice: once in one export, once with its root in a later export than the model call naming the user.
         PlannedTurn[] turns = [Tagged(start) with { OneExport = true }, Tagged(start.AddMinutes(1))];
-        var (exitCode, output) = await RunClientAsync(new Dictionary<string, string>
+        var (exitCode, output) = await RunClientAsync(Plan("protobuf", turns), new Dictionary<string, string>
         {
-            ["TRACEWAY_OTLP_PLAN"] = Plan("protobuf", turns).ToJsonString(),
             ["OTEL_EXPORTER_OTLP_ENDPOINT"] = app.OtlpBase,
             ["OTEL_EXPORTER_OTLP_HEADERS"] = "x-api-key=" + project.IngestKey,
         });
@@ -336,11 +355,13 @@ public sealed class JavaScriptClientTests(OtlpClientApp app) : IClassFixture<Otl
         ["exportAfter"] = span.ExportAfter,
     };
 
-    private static async Task<(int ExitCode, string Output)> RunClientAsync(Dictionary<string, string> environment)
+    /// <summary>Runs the client with <paramref name="plan"/> on its standard input (a plan may be larger than an environment variable can hold).</summary>
+    private static async Task<(int ExitCode, string Output)> RunClientAsync(JsonObject plan, Dictionary<string, string> environment)
     {
         var start = new ProcessStartInfo("node")
         {
             WorkingDirectory = ClientDirectory,
+            RedirectStandardInput = true,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
@@ -354,6 +375,8 @@ public sealed class JavaScriptClientTests(OtlpClientApp app) : IClassFixture<Otl
         using var process = Process.Start(start) ?? throw new InvalidOperationException("node could not be started.");
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
+        await process.StandardInput.WriteAsync(plan.ToJsonString());
+        process.StandardInput.Close();
         var output = new StringBuilder();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         try
