@@ -3,6 +3,8 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
+using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
 
 namespace Traceway.Tests.Otlp;
 
@@ -181,6 +183,15 @@ public sealed class JavaScriptClientTests(OtlpClientApp app) : IClassFixture<Otl
         var (_, replay, _) = await app.ReadSessionAsync(project, sessionId, 1, 1 + turn.Children.Length, () => "The client printed: " + output);
         var tool = Assert.Single(replay["turns"]![0]!["steps"]!.AsArray(), s => (string?)s!["kind"] == "tool")!;
         AssertSameJson(flights, tool["output"]);
+        var payloads = new BlobServiceClient((await LocalEmulators.Shared).BlobConnectionString).GetBlobContainerClient("payloads");
+        var blobs = 0;
+        await foreach (var _ in payloads.GetBlobsAsync(BlobTraits.None, BlobStates.None, project.Id + "/", default))
+        {
+            blobs++;
+        }
+
+        // The tool's output went to Blob storage: the only payload of the turn over the threshold.
+        Assert.Equal(1, blobs);
     }
 
     [Fact(Skip = "Endpoint bug, open: OtlpIngestParser.Join puts a trace's userId and tags only on the root's trace item, so those of spans exported before their root are lost (the split turn reads userId null, no tags).")]
