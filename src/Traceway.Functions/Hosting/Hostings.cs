@@ -9,6 +9,7 @@ using Traceway.Projects;
 using Traceway.Rollups;
 using Traceway.Sessions;
 using Traceway.Storage;
+using Traceway.Telemetry;
 using Traceway.Traces;
 
 namespace Traceway.Hosting;
@@ -55,6 +56,8 @@ internal static class Hostings
         {
             services.AddChangeFeedRollups();
         }
+
+        services.AddTracewayTelemetry(configuration, rollupsRun: RunsChangeFeed(configuration));
 
         services.AddSessions();
         services.AddDashboard();

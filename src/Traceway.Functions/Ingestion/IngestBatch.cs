@@ -9,6 +9,9 @@ namespace Traceway.Ingestion;
 internal sealed record IngestBatch(IReadOnlyList<TraceEntry> Traces, IReadOnlyList<SpanEntry> Spans, IReadOnlyList<ItemError> Rejected)
 {
     public int ItemCount => Traces.Sum(t => 1 + t.Spans.Count) + Spans.Count + Rejected.Count;
+
+    /// <summary>The request format it was parsed from (<c>json</c>, <c>otlp</c>), for Traceway's own metrics.</summary>
+    public string Format { get; init; } = "json";
 }
 
 /// <summary>A trace at <see cref="Index"/> in the request's <c>traces</c>, with its nested spans.</summary>

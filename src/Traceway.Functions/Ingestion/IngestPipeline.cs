@@ -1,7 +1,9 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using Microsoft.Extensions.Options;
 using Traceway.Documents;
 using Traceway.Storage;
+using Traceway.Telemetry;
 
 namespace Traceway.Ingestion;
 
@@ -11,10 +13,24 @@ namespace Traceway.Ingestion;
 /// complete document; the <see cref="IngestWriter"/> stores them in parallel. An item counts as accepted only once
 /// Cosmos DB has stored it; every other item is reported with why it was not stored.
 /// </summary>
-internal sealed partial class IngestPipeline(TraceLocator locator, IngestWriter writer, SessionAdoption adoption, IOptions<IngestOptions> options, ILogger<IngestPipeline> logger)
+internal sealed partial class IngestPipeline(
+    TraceLocator locator, IngestWriter writer, SessionAdoption adoption, TracewayTelemetry telemetry, IOptions<IngestOptions> options, ILogger<IngestPipeline> logger)
 {
     /// <summary>Stores the batch and returns the items that were not stored (the parser's rejections included).</summary>
     public async Task<IReadOnlyList<ItemError>> IngestAsync(string projectId, IngestBatch batch, CancellationToken cancellationToken)
+    {
+        using var activity = TracewayTelemetry.Activities.StartActivity("ingest");
+        activity?.SetTag("traceway.project", projectId);
+        activity?.SetTag("traceway.ingest.format", batch.Format);
+        activity?.SetTag("traceway.ingest.items", batch.ItemCount);
+        var started = Stopwatch.GetTimestamp();
+        var errors = await StoreAsync(projectId, batch, cancellationToken);
+        activity?.SetTag("traceway.ingest.rejected", errors.Count);
+        telemetry.Ingested(projectId, batch.Format, batch.ItemCount, errors, Stopwatch.GetElapsedTime(started));
+        return errors;
+    }
+
+    private async Task<IReadOnlyList<ItemError>> StoreAsync(string projectId, IngestBatch batch, CancellationToken cancellationToken)
     {
         var failures = new ConcurrentBag<ItemError>(batch.Rejected);
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = options.Value.MaxParallelWrites, CancellationToken = cancellationToken };
@@ -164,6 +180,10 @@ internal sealed partial class IngestPipeline(TraceLocator locator, IngestWriter 
         if (fault is StoreFault.Unavailable or StoreFault.Refused)
         {
             LogStoreFailure(logger, exception);
+        }
+        else if (fault is StoreFault.Throttled)
+        {
+            telemetry.StoreThrottled("ingest");
         }
 
         return fault switch

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.Azure.Cosmos;
 using Microsoft.Extensions.Options;
 using Traceway.Storage;
+using Traceway.Telemetry;
 
 namespace Traceway.Rollups;
 
@@ -10,7 +11,8 @@ namespace Traceway.Rollups;
 /// the app in both hostings; it hands each batch to <see cref="RollupHandler"/>. Instances share the work
 /// through leases; one that stops or crashes has its leases taken over once they expire.
 /// </summary>
-internal sealed partial class ChangeFeedRollups(TracewayStores stores, RollupHandler handler, IOptions<RollupOptions> options, ILogger<ChangeFeedRollups> logger) : IHostedService
+internal sealed partial class ChangeFeedRollups(
+    TracewayStores stores, RollupHandler handler, TracewayTelemetry telemetry, IOptions<RollupOptions> options, ILogger<ChangeFeedRollups> logger) : IHostedService
 {
     private ChangeFeedProcessor? _processor;
 
@@ -31,6 +33,11 @@ internal sealed partial class ChangeFeedRollups(TracewayStores stores, RollupHan
             .WithErrorNotification((lease, error) =>
             {
                 LogBatchFailed(logger, lease, error);
+                if (StoreErrors.Classify(error) == StoreFault.Throttled)
+                {
+                    telemetry.StoreThrottled("rollup");
+                }
+
                 return Task.CompletedTask;
             })
             .Build();
@@ -46,8 +53,17 @@ internal sealed partial class ChangeFeedRollups(TracewayStores stores, RollupHan
     }
 
     // Throwing makes the processor deliver the batch again: a rollup that failed is retried, not skipped.
-    private async Task HandleChangesAsync(ChangeFeedProcessorContext context, IReadOnlyCollection<JsonElement> changes, CancellationToken cancellationToken) =>
+    private async Task HandleChangesAsync(ChangeFeedProcessorContext context, IReadOnlyCollection<JsonElement> changes, CancellationToken cancellationToken)
+    {
+        using var activity = TracewayTelemetry.Activities.StartActivity("rollup");
+        activity?.SetTag("traceway.rollup.changes", changes.Count);
+        if (changes.Select(c => c.TryGetProperty("_ts", out var ts) && ts.TryGetInt64(out var seconds) ? seconds : long.MaxValue).Min() is var oldest and < long.MaxValue)
+        {
+            telemetry.RollupStarted(DateTimeOffset.UtcNow - DateTimeOffset.FromUnixTimeSeconds(oldest));
+        }
+
         await handler.HandleAsync(changes, cancellationToken);
+    }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Rollup of a change feed batch failed (lease {Lease}); it will be delivered again")]
     private static partial void LogBatchFailed(ILogger logger, string lease, Exception error);

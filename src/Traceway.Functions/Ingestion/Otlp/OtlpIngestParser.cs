@@ -64,7 +64,7 @@ internal static class OtlpIngestParser
             Join(trace.ToList(), limits, traces, spans, rejected);
         }
 
-        return new OtlpBatch(new IngestBatch(traces, spans, rejected), names);
+        return new OtlpBatch(new IngestBatch(traces, spans, rejected) { Format = "otlp" }, names);
     }
 
     /// <summary>The spans of one trace in this export: their shared session, user and tags; the root's trace item.</summary>

@@ -1,0 +1,133 @@
+using System.Diagnostics;
+using System.Net;
+using Microsoft.Azure.Cosmos;
+using Microsoft.Extensions.DependencyInjection;
+using OpenTelemetry;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
+using Traceway.Tests.Infrastructure;
+using static Traceway.Testing.OtlpSpans;
+
+namespace Traceway.Tests.Telemetry;
+
+/// <summary>
+/// Traceway's own telemetry, read from the OpenTelemetry SDK's in-memory exporters: each instrument moves with
+/// what it measures, by project and reason.
+/// </summary>
+public sealed class TelemetryTests : IAsyncLifetime
+{
+    private readonly List<MetricSnapshot> _metrics = [];
+    private readonly List<Activity> _activities = [];
+    private readonly FaultInjectingHandler _faults = new();
+    private readonly TracewayApp _app;
+
+    public TelemetryTests() =>
+        _app = new TracewayApp()
+            .WithSetting("Traceway:ChangeFeed:Enabled", "true")
+            .WithSetting("Traceway:ChangeFeed:PollIntervalMs", "100")
+            .WithSetting("Traceway:Telemetry:LagRefreshSeconds", "1")
+            .WithSetting("Traceway:Cosmos:MaxThrottleRetrySeconds", "1")
+            .WithServices(services =>
+            {
+                services.AddSingleton<RequestHandler>(_faults);
+                services.ConfigureOpenTelemetryMeterProvider(metrics => metrics.AddInMemoryExporter(_metrics));
+                services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddInMemoryExporter(_activities));
+            });
+
+    public Task InitializeAsync() => _app.InitializeAsync();
+
+    public Task DisposeAsync() => ((IAsyncLifetime)_app).DisposeAsync();
+
+    [Fact]
+    public async Task Each_instrument_moves_with_what_it_measures()
+    {
+        using var api = await IngestApi.ForNewProjectAsync(_app);
+        using var otlp = new OtlpApi(_app, api.Project.IngestKey);
+        var project = api.Project.Id;
+
+        // JSON: a trace with two spans stored, one span invalid (no name).
+        var (status, _) = await api.IngestAsync(new
+        {
+            traces = new[] { Items.Turn("m-1", "metrics", [Items.Llm("a"), Items.Tool("b")]) },
+            spans = new object[] { new { id = "bad", traceId = "m-1", startedAt = "2026-11-20T10:00:00Z" } },
+        });
+        Assert.Equal(HttpStatusCode.MultiStatus, status);
+
+        // OTLP: a root and a child (three items: the root is also its trace).
+        Assert.Equal(HttpStatusCode.OK, (await otlp.ExportAsync(Export(Span(60, 1), Span(60, 2, parent: 1)))).Status);
+
+        // The store throttles one span's write past the SDK's retries.
+        _faults.Fault = (operation, body) => operation == HttpMethod.Post && body.Contains("throttled-span", StringComparison.Ordinal) ? HttpStatusCode.TooManyRequests : null;
+        await api.IngestAsync(new { traces = new[] { Items.Turn("m-2", "metrics", [Items.Llm("throttled-span"), Items.Llm("fine")]) } });
+        _faults.Fault = (_, _) => null;
+
+        // The estimator's figure is exact in Azure; the local emulator's change feed only tells whether changes are pending (0 or 1).
+        var lag = await LagAsync(lag => lag >= 0);
+        await WaitAsync(() => HistogramCount("traceway.rollup.delay") > 0);
+        Assert.Equal(3 + 2, Sum("traceway.ingest.items", ("project", project), ("format", "json"), ("outcome", "accepted")));
+        Assert.Equal(1, Sum("traceway.ingest.items", ("project", project), ("format", "json"), ("reason", "invalid")));
+        Assert.Equal(1, Sum("traceway.ingest.items", ("project", project), ("format", "json"), ("reason", "throttled")));
+        Assert.Equal(3, Sum("traceway.ingest.items", ("project", project), ("format", "otlp"), ("outcome", "accepted")));
+        Assert.Equal(1, Sum("traceway.store.throttled", ("operation", "ingest")));
+        Assert.Equal(3, HistogramCount("traceway.ingest.duration"));
+        Assert.InRange(lag, 0, 1);
+        Assert.Contains(_activities, a => a.OperationName == "ingest" && (string?)a.GetTagItem("traceway.project") == project && (string?)a.GetTagItem("traceway.ingest.format") == "otlp");
+    }
+
+    private async Task WaitAsync(Func<bool> done)
+    {
+        for (var deadline = DateTime.UtcNow.AddSeconds(30); DateTime.UtcNow < deadline; await Task.Delay(200))
+        {
+            Flush();
+            if (done())
+            {
+                return;
+            }
+        }
+
+        Assert.Fail("The metric never moved.");
+    }
+
+    private void Flush() => Assert.True(_app.Services.GetRequiredService<MeterProvider>().ForceFlush());
+
+    /// <summary>Collects until the rollup lag gauge reports a value <paramref name="wanted"/> accepts; its estimate is refreshed in the background.</summary>
+    private async Task<long> LagAsync(Func<long, bool> wanted)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        long? lag = null;
+        while (DateTime.UtcNow < deadline)
+        {
+            _metrics.Clear();
+            Flush();
+            lag = Points("traceway.rollup.lag").Select(p => (long?)p.GetGaugeLastValueLong()).LastOrDefault();
+            if (lag is { } value && wanted(value))
+            {
+                return value;
+            }
+
+            await Task.Delay(200);
+        }
+
+        throw new Xunit.Sdk.XunitException($"The rollup lag gauge never reported a wanted value; last {lag?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none"}.");
+    }
+
+    private long Sum(string name, params (string Key, string Value)[] tags) =>
+        Points(name).Where(p => Matches(p, tags)).Sum(p => p.GetSumLong());
+
+    private long HistogramCount(string name) => Points(name).Sum(p => p.GetHistogramCount());
+
+    /// <summary>The points of the latest export of a metric (cumulative: totals since the start).</summary>
+    private List<MetricPoint> Points(string name) =>
+        _metrics.LastOrDefault(m => m.Name == name) is { } snapshot ? [.. snapshot.MetricPoints] : [];
+
+    private static bool Matches(MetricPoint point, (string Key, string Value)[] tags)
+    {
+        var values = new Dictionary<string, object?>(StringComparer.Ordinal);
+        foreach (var tag in point.Tags)
+        {
+            values[tag.Key] = tag.Value;
+        }
+
+        return tags.All(t => values.TryGetValue(t.Key, out var v) && (string?)v == t.Value);
+    }
+}
