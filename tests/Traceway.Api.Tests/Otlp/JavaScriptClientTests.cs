@@ -127,9 +127,9 @@ public sealed class JavaScriptClientTests(OtlpClientApp app) : IClassFixture<Otl
         var sessionId = $"trip/retry {Guid.NewGuid():N}";
         var now = DateTimeOffset.UtcNow.AddMinutes(-10);
         var turns = Trip(sessionId, new DateTimeOffset(now.Ticks - (now.Ticks % TimeSpan.TicksPerSecond), TimeSpan.Zero));
-        // Every write of this project's spans and traces fails for a second from the first one: longer than the app's
+        // Every write of this project's spans and traces fails for two seconds from the first one: longer than the app's
         // own retries, so the export is answered 503 with Retry-After and only the client's resend can store it.
-        var outage = new Lazy<DateTime>(() => DateTime.UtcNow.AddSeconds(1), LazyThreadSafetyMode.ExecutionAndPublication);
+        var outage = new Lazy<DateTime>(() => DateTime.UtcNow.AddSeconds(2), LazyThreadSafetyMode.ExecutionAndPublication);
         app.StoreFaults.Fault = (_, body) =>
             body.Contains(project.Id, StringComparison.Ordinal) && (body.Contains("\"type\":\"span\"", StringComparison.Ordinal) || body.Contains("\"type\":\"trace\"", StringComparison.Ordinal)) && DateTime.UtcNow < outage.Value
                 ? HttpStatusCode.ServiceUnavailable
@@ -153,7 +153,9 @@ public sealed class JavaScriptClientTests(OtlpClientApp app) : IClassFixture<Otl
 
         Assert.True(exitCode == 0, $"node send-spans.mjs exited with {exitCode}:\n{output}");
         Assert.True(app.StoreFaults.Faults > faultsBefore, "No write of the export failed: the outage never happened.");
-        Assert.Contains("Scheduling export retry in 5000ms", output, StringComparison.Ordinal);
+        // The exporter waits as Retry-After says (whole seconds), not its own jittered backoff.
+        var retry = System.Text.RegularExpressions.Regex.Match(output, @"Scheduling export retry in (\d+)ms");
+        Assert.True(retry.Success && int.Parse(retry.Groups[1].Value, CultureInfo.InvariantCulture) is var wait && wait > 0 && wait % 1000 == 0, "The exporter did not retry after Retry-After:\n" + output);
         var spanCount = turns.Sum(t => 1 + t.Children.Length);
         var (detail, replay, _) = await app.ReadSessionAsync(project, sessionId, turns.Length, spanCount, () => "The client printed: " + output);
 
