@@ -34,8 +34,7 @@ public sealed class JavaScriptClientTests(OtlpClientApp app) : IClassFixture<Otl
         Assert.True(File.Exists(Path.Combine(ClientDirectory, "node_modules", ".traceway-installed")), $"The OpenTelemetry JS clients are not installed in {ClientDirectory}: run scripts/install-otlp-clients.sh (./test.sh does).");
         var project = await app.CreateProjectAsync($"otlp-js-{encoding}-{compression}");
         var sessionId = $"trip/{encoding} ✈ {Guid.NewGuid():N}";
-        var now = DateTimeOffset.UtcNow.AddMinutes(-10);
-        var start = new DateTimeOffset(now.Ticks - (now.Ticks % TimeSpan.TicksPerSecond), TimeSpan.Zero);
+        var start = RecentStart();
         var turns = Trip(sessionId, start);
 
         var (exitCode, output) = await RunClientAsync(Plan(encoding, turns), new Dictionary<string, string>
@@ -125,8 +124,7 @@ public sealed class JavaScriptClientTests(OtlpClientApp app) : IClassFixture<Otl
     {
         var project = await app.CreateProjectAsync("otlp-js-retry");
         var sessionId = $"trip/retry {Guid.NewGuid():N}";
-        var now = DateTimeOffset.UtcNow.AddMinutes(-10);
-        var turns = Trip(sessionId, new DateTimeOffset(now.Ticks - (now.Ticks % TimeSpan.TicksPerSecond), TimeSpan.Zero));
+        var turns = Trip(sessionId, RecentStart());
         // Every write of this project's spans and traces fails for two seconds from the first one: longer than the app's
         // own retries, so the export is answered 503 with Retry-After and only the client's resend can store it.
         var outage = new Lazy<DateTime>(() => DateTime.UtcNow.AddSeconds(2), LazyThreadSafetyMode.ExecutionAndPublication);
@@ -170,8 +168,7 @@ public sealed class JavaScriptClientTests(OtlpClientApp app) : IClassFixture<Otl
     {
         var project = await app.CreateProjectAsync("otlp-js-large");
         var sessionId = $"trip/large {Guid.NewGuid():N}";
-        var now = DateTimeOffset.UtcNow.AddMinutes(-10);
-        var turn = Trip(sessionId, new DateTimeOffset(now.Ticks - (now.Ticks % TimeSpan.TicksPerSecond), TimeSpan.Zero))[0];
+        var turn = Trip(sessionId, RecentStart())[0];
         // 3,000 flights, about 200 KB: past the size at which payloads move to Blob storage.
         var flights = new JsonArray([.. Enumerable.Range(0, 3000).Select(i => new JsonObject { ["flight"] = $"TP {1000 + i}", ["departs"] = $"{i % 24:D2}:{i % 60:D2}", ["price"] = 100 + (i % 400), ["seats"] = "window,aisle,middle" })]).ToJsonString();
         turn.Children[1].Attributes["gen_ai.tool.call.result"] = flights;
@@ -201,8 +198,7 @@ public sealed class JavaScriptClientTests(OtlpClientApp app) : IClassFixture<Otl
     {
         var project = await app.CreateProjectAsync("otlp-js-user");
         var sessionId = $"trip/user {Guid.NewGuid():N}";
-        var now = DateTimeOffset.UtcNow.AddMinutes(-10);
-        var start = new DateTimeOffset(now.Ticks - (now.Ticks % TimeSpan.TicksPerSecond), TimeSpan.Zero);
+        var start = RecentStart();
         PlannedTurn Tagged(DateTimeOffset at)
         {
             var turn = Trip(sessionId, at)[0];
@@ -226,6 +222,13 @@ public sealed class JavaScriptClientTests(OtlpClientApp app) : IClassFixture<Otl
             detail["traces"]!.AsArray().Select(t => ((string?)t!["userId"], string.Join(",", t["tags"]!.AsArray().Select(g => (string?)g)))));
         Assert.Equal(["traveller-42"], listed["userIds"]!.AsArray().Select(u => (string?)u));
         Assert.Equal(["booking"], listed["tags"]!.AsArray().Select(g => (string?)g));
+    }
+
+    /// <summary>Ten minutes ago, to the second: a turn's times are planned from it, so expected times are exact.</summary>
+    private static DateTimeOffset RecentStart()
+    {
+        var now = DateTimeOffset.UtcNow.AddMinutes(-10);
+        return new DateTimeOffset(now.Ticks - (now.Ticks % TimeSpan.TicksPerSecond), TimeSpan.Zero);
     }
 
     private static void AssertSameJson(string sent, JsonNode? shown) =>
