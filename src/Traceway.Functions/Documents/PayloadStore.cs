@@ -44,9 +44,42 @@ internal sealed class PayloadStore(TracewayStores stores, IOptions<PayloadOption
         }
         catch (RequestFailedException e) when (e.Status is 409 or 412)
         {
+            return new StoredPayload(null, new PayloadReference(name, json.Length, Preview(json)), json);
         }
 
         return new StoredPayload(null, new PayloadReference(name, json.Length, Preview(json)));
+    }
+
+    /// <summary>
+    /// After the document referencing a blob that was there already is written: changes the blob's ETag, so a deletion
+    /// that found no reference to it before that document was written no longer deletes it (it deletes under If-Match),
+    /// or, when that deletion was first, uploads the payload again. Costs nothing for a payload uploaded just now.
+    /// </summary>
+    public async Task ConfirmAsync(StoredPayload payload, CancellationToken cancellationToken)
+    {
+        if (payload is not { Reused: { } json, Reference: { } reference })
+        {
+            return;
+        }
+
+        var blob = stores.Payloads.GetBlobClient(reference.Blob);
+        try
+        {
+            await blob.SetMetadataAsync(new Dictionary<string, string> { ["referenced"] = "true" }, cancellationToken: cancellationToken);
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
+            try
+            {
+                await blob.UploadAsync(
+                    new BinaryData(json),
+                    new BlobUploadOptions { HttpHeaders = new BlobHttpHeaders { ContentType = "application/json" }, Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All } },
+                    cancellationToken);
+            }
+            catch (RequestFailedException again) when (again.Status is 409 or 412)
+            {
+            }
+        }
     }
 
     /// <summary>The payload as sent: inline, or downloaded from Blob storage.</summary>
@@ -81,8 +114,11 @@ internal sealed class PayloadStore(TracewayStores stores, IOptions<PayloadOption
     }
 }
 
-/// <summary>A payload as a document holds it: inline, or a reference to its blob.</summary>
-internal readonly record struct StoredPayload(string? Inline, PayloadReference? Reference)
+/// <summary>
+/// A payload as a document holds it: inline, or a reference to its blob; <see cref="Reused"/> holds the bytes of a
+/// blob that was there already, to be confirmed (<see cref="PayloadStore.ConfirmAsync"/>) once the document is written.
+/// </summary>
+internal readonly record struct StoredPayload(string? Inline, PayloadReference? Reference, byte[]? Reused = null)
 {
     public bool IsInline => Reference is null;
 }

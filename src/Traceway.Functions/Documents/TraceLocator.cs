@@ -48,6 +48,21 @@ internal sealed class TraceLocator(TracewayStores stores, IMemoryCache cache, St
         return (location, etag);
     }
 
+    /// <summary>Removes a trace's entry (its documents are gone), here and from this instance's cache.</summary>
+    public async Task DeleteAsync(string projectId, string traceId, CancellationToken cancellationToken)
+    {
+        var id = DocumentKeys.TraceIndexId(projectId, traceId);
+        cache.Remove(id);
+        using var deleted = await stores.TraceIndex.DeleteItemStreamAsync(id, new PartitionKey(id), cancellationToken: cancellationToken);
+        if (deleted.StatusCode != HttpStatusCode.NotFound)
+        {
+            deleted.EnsureSuccessStatusCode();
+        }
+    }
+
+    /// <summary>Forgets a cached location, so the next lookup reads (or writes) the index.</summary>
+    public void Forget(string projectId, string traceId) => cache.Remove(DocumentKeys.TraceIndexId(projectId, traceId));
+
     /// <summary>
     /// The first step of an adoption: records in the index that the trace now lives in <paramref name="sessionId"/>'s
     /// partition and that its documents move there from their own partition. Returns the location now stored: the moving

@@ -1,5 +1,7 @@
 using System.Globalization;
 using Traceway.Dashboard;
+using Traceway.Deletion;
+using Traceway.Erasure;
 using Traceway.Documents;
 using Traceway.Health;
 using Traceway.Ingestion;
@@ -60,6 +62,8 @@ internal static class Hostings
         services.AddTracewayTelemetry(configuration, rollupsRun: RunsChangeFeed(configuration));
 
         services.AddSessions();
+        services.AddDeletion();
+        services.AddErasure(configuration);
         services.AddDashboard();
         services.AddTracewayOpenApi();
         services.AddSingleton<DescribedRouteTable>();
@@ -80,6 +84,8 @@ internal static class Hostings
         app.MapOtlp();
         app.MapTraces();
         app.MapSessions();
+        app.MapDeletion();
+        app.MapErasure();
         app.MapDashboard();
         return app;
     }

@@ -42,7 +42,7 @@ internal sealed partial class IngestPipeline(
             {
                 await write.Store(ct);
             }
-            catch (Exception e) when (Failure(e) is { } failure)
+            catch (Exception e) when (Failure(e, projectId) is { } failure)
             {
                 failures.Add(write.Fail(failure));
             }
@@ -55,7 +55,7 @@ internal sealed partial class IngestPipeline(
             {
                 await adoption.FollowAsync(located.Value.Location!, ct);
             }
-            catch (Exception e) when (Failure(e) is { } failure)
+            catch (Exception e) when (Failure(e, projectId) is { } failure)
             {
                 // Stored, but not yet where it belongs: the move stays recorded and a resend finishes it.
                 FailTrace(batch, located.Key, failure, failures);
@@ -108,7 +108,7 @@ internal sealed partial class IngestPipeline(
                 ? new Located(null, StoreFailure.Conflict($"trace '{traceId}' is stored in session {Describe(location.SessionId)}, not {Describe(sessionId)}; a trace's session cannot change."))
                 : new Located(location, null);
         }
-        catch (Exception e) when (Failure(e) is { } failure)
+        catch (Exception e) when (Failure(e, projectId) is { } failure)
         {
             return new Located(null, failure);
         }
@@ -174,7 +174,7 @@ internal sealed partial class IngestPipeline(
     private static string Describe(string? session) => session is null ? "(none)" : $"'{session}'";
 
     /// <summary>What a failed store operation means for its item (<see cref="StoreErrors"/>); null for a bug, which must surface.</summary>
-    private StoreFailure? Failure(Exception exception)
+    private StoreFailure? Failure(Exception exception, string projectId)
     {
         var fault = StoreErrors.Classify(exception);
         if (fault is StoreFault.Unavailable or StoreFault.Refused)
@@ -183,7 +183,7 @@ internal sealed partial class IngestPipeline(
         }
         else if (fault is StoreFault.Throttled)
         {
-            telemetry.StoreThrottled("ingest");
+            telemetry.StoreThrottled("ingest", projectId);
         }
 
         return fault switch

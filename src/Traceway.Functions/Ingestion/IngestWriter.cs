@@ -28,6 +28,7 @@ internal sealed class IngestWriter(TracewayStores stores, PayloadStore payloads,
             ? trace
             : trace with { Input = input.Inline, InputRef = input.Reference, Output = output.Inline, OutputRef = output.Reference };
         await CreateOrMergeAsync(document, document.Id, document.Pk, DocumentMerge.Merge, cancellationToken);
+        await ConfirmAsync(input, output, cancellationToken);
     }
 
     public async Task WriteAsync(SpanDocument span, CancellationToken cancellationToken)
@@ -38,6 +39,14 @@ internal sealed class IngestWriter(TracewayStores stores, PayloadStore payloads,
             ? span
             : span with { Input = input.Inline, InputRef = input.Reference, Output = output.Inline, OutputRef = output.Reference }).WithEstimatedCost(catalog);
         await CreateOrMergeAsync(document, document.Id, document.Pk, (stored, update) => DocumentMerge.Merge(stored, update).WithEstimatedCost(catalog), cancellationToken);
+        await ConfirmAsync(input, output, cancellationToken);
+    }
+
+    // A deletion may have removed a blob this document found already there (see PayloadStore.ConfirmAsync).
+    private async Task ConfirmAsync(StoredPayload input, StoredPayload output, CancellationToken cancellationToken)
+    {
+        await payloads.ConfirmAsync(input, cancellationToken);
+        await payloads.ConfirmAsync(output, cancellationToken);
     }
 
     /// <summary>

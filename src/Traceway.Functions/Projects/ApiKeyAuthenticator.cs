@@ -30,14 +30,17 @@ internal sealed class ApiKeyAuthenticator(ProjectStore projects, IOptions<AuthOp
                     : "The API key is not known: it may be mistyped or deleted.");
         }
 
-        if (!user.HasClaim(ScopeClaim, scope))
+        // The admin key may delete in any project too (the handler then asks which).
+        if (!user.HasClaim(ScopeClaim, scope) && !(scope == Scopes.Delete && user.HasClaim(ScopeClaim, Scopes.Admin)))
         {
             return TypedResults.Problem(
                 statusCode: StatusCodes.Status403Forbidden,
                 title: "The key lacks the needed scope",
                 detail: scope == Scopes.Admin
                     ? "This endpoint needs the admin key (Traceway:AdminKey); project keys cannot manage projects."
-                    : $"This key does not carry the '{scope}' scope. Create a key with that scope.");
+                    : scope == Scopes.Delete
+                        ? "This key does not carry the 'delete' scope. Use a key created with it, or the admin key with '?projectId='."
+                        : $"This key does not carry the '{scope}' scope. Create a key with that scope.");
         }
 
         context.User = user;

@@ -4,14 +4,17 @@ using System.Text;
 
 namespace Traceway.Projects;
 
-/// <summary>What a key may do. A project key carries one or both; the admin key manages projects.</summary>
+/// <summary>What a key may do. A project key carries one or more; the admin key manages projects (and may delete too).</summary>
 internal static class Scopes
 {
     public const string Ingest = "ingest";
     public const string Read = "read";
     public const string Admin = "admin";
 
-    public static readonly IReadOnlySet<string> ProjectScopes = new HashSet<string>(StringComparer.Ordinal) { Ingest, Read };
+    /// <summary>Deletes sessions and traces. Never given to a new project's default keys: it is asked for explicitly.</summary>
+    public const string Delete = "delete";
+
+    public static readonly IReadOnlySet<string> ProjectScopes = new HashSet<string>(StringComparer.Ordinal) { Ingest, Read, Delete };
 }
 
 /// <summary>

@@ -9,10 +9,25 @@ internal static class ProjectEndpoints
     public static RouteGroupBuilder MapProjects(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/projects").RequireScope(Scopes.Admin);
+        group.MapGet("", ListProjects).WithSummary("List the projects");
         group.MapPost("", CreateProject).WithSummary("Create a project with an ingest key and a read key").WithMetadata(new DocumentedBody(typeof(CreateProjectRequest)));
         group.MapPost("/{projectId}/keys", CreateKey).WithSummary("Create a key of a project").WithMetadata(new DocumentedBody(typeof(CreateKeyRequest)));
+        group.MapGet("/{projectId}/keys", ListKeys).WithSummary("List the keys of a project: id, name, scopes, creation time, never the secret");
         group.MapDelete("/{projectId}/keys/{keyId}", DeleteKey).WithSummary("Delete a key of a project");
         return group;
+    }
+
+    internal static async Task<Ok<List<ProjectView>>> ListProjects(ProjectStore store, CancellationToken cancellationToken) =>
+        TypedResults.Ok((await store.ListProjectsAsync(cancellationToken)).Select(ProjectView.From).ToList());
+
+    internal static async Task<Results<Ok<List<KeyView>>, ProblemHttpResult>> ListKeys(string projectId, ProjectStore store, CancellationToken cancellationToken)
+    {
+        if (await store.FindProjectAsync(projectId, cancellationToken) is null)
+        {
+            return ProjectNotFound(projectId);
+        }
+
+        return TypedResults.Ok((await store.ListKeysAsync(projectId, cancellationToken)).Select(KeyView.From).ToList());
     }
 
     internal static async Task<Results<Created<CreatedProject>, ValidationProblem, ProblemHttpResult>> CreateProject(HttpRequest request, ProjectStore store, CancellationToken cancellationToken)
@@ -46,7 +61,7 @@ internal static class ProjectEndpoints
         var scopes = body?.Scopes?.Distinct(StringComparer.Ordinal).ToList() ?? [];
         if (scopes.Count == 0 || !scopes.All(Scopes.ProjectScopes.Contains))
         {
-            return Invalid("scopes", "scopes must list one or both of 'ingest' and 'read'.");
+            return Invalid("scopes", "scopes must list one or more of 'ingest', 'read' and 'delete'.");
         }
 
         if (body?.Name is { Length: > 200 })
@@ -56,7 +71,7 @@ internal static class ProjectEndpoints
 
         if (await store.FindProjectAsync(projectId, cancellationToken) is null)
         {
-            return TypedResults.Problem(statusCode: 404, title: "Project not found", detail: $"No project has the id '{projectId}'.");
+            return ProjectNotFound(projectId);
         }
 
         var key = await store.CreateKeyAsync(projectId, scopes, body?.Name, cancellationToken);
@@ -67,6 +82,9 @@ internal static class ProjectEndpoints
         await store.DeleteKeyAsync(projectId, keyId, cancellationToken)
             ? TypedResults.NoContent()
             : TypedResults.Problem(statusCode: 404, title: "Key not found", detail: $"Project '{projectId}' has no key '{keyId}'.");
+
+    internal static ProblemHttpResult ProjectNotFound(string projectId) =>
+        TypedResults.Problem(statusCode: 404, title: "Project not found", detail: $"No project has the id '{projectId}'.");
 
     /// <summary>A 400 naming the field, with the same sentence as its detail (API.md: every problem says what to fix).</summary>
     private static ValidationProblem Invalid(string field, string message) =>
@@ -82,5 +100,16 @@ internal static class ProjectEndpoints
     {
         public static CreatedKey From((ApiKeyDocument Document, string Key) created) =>
             new(created.Document.KeyId, created.Key, created.Document.Scopes, created.Document.Name);
+    }
+
+    internal sealed record ProjectView(string Id, string Name, DateTimeOffset CreatedAt)
+    {
+        public static ProjectView From(ProjectDocument project) => new(project.Id, project.Name, project.CreatedAt);
+    }
+
+    /// <summary>A key as listed: what it is and may do, never its secret or the secret's hash.</summary>
+    internal sealed record KeyView(string Id, string? Name, IReadOnlyList<string> Scopes, DateTimeOffset CreatedAt)
+    {
+        public static KeyView From(ApiKeyDocument key) => new(key.KeyId, key.Name, key.Scopes, key.CreatedAt);
     }
 }

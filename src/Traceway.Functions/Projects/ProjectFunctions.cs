@@ -6,6 +6,15 @@ namespace Traceway.Projects;
 /// <summary>The Functions hosting of <see cref="ProjectEndpoints"/> (admin key).</summary>
 internal sealed class ProjectFunctions(ProjectStore store)
 {
+    [Function("ListProjects")]
+    public Task<IResult> ListProjects([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/projects")] HttpRequest request, CancellationToken cancellationToken) =>
+        HttpFunction.RunAsync(request, Scopes.Admin, _ => ProjectEndpoints.ListProjects(store, cancellationToken));
+
+    [Function("ListKeys")]
+    public Task<IResult> ListKeys(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/projects/{projectId}/keys")] HttpRequest request, string projectId, CancellationToken cancellationToken) =>
+        HttpFunction.RunAsync(request, Scopes.Admin, _ => ProjectEndpoints.ListKeys(projectId, store, cancellationToken));
+
     [Function("CreateProject")]
     public Task<IResult> CreateProject([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/projects")] HttpRequest request, CancellationToken cancellationToken) =>
         HttpFunction.RunAsync(request, Scopes.Admin, _ => ProjectEndpoints.CreateProject(request, store, cancellationToken));

@@ -19,6 +19,16 @@ internal sealed class ProjectStore(TracewayStores stores, IMemoryCache cache, IO
     public async Task<ProjectDocument?> FindProjectAsync(string projectId, CancellationToken cancellationToken) =>
         (await stores.Projects.ReadItemOrDefaultAsync<ProjectDocument>(projectId, new PartitionKey(projectId), cancellationToken)).Item;
 
+    /// <summary>Every project, oldest first.</summary>
+    public Task<List<ProjectDocument>> ListProjectsAsync(CancellationToken cancellationToken) =>
+        QueryAsync<ProjectDocument>(new QueryDefinition("SELECT * FROM c WHERE c.type = 'project' ORDER BY c.createdAt"), cancellationToken);
+
+    /// <summary>The keys of a project, oldest first.</summary>
+    public Task<List<ApiKeyDocument>> ListKeysAsync(string projectId, CancellationToken cancellationToken) =>
+        QueryAsync<ApiKeyDocument>(
+            new QueryDefinition("SELECT * FROM c WHERE c.type = 'key' AND c.projectId = @projectId ORDER BY c.createdAt").WithParameter("@projectId", projectId),
+            cancellationToken);
+
     /// <summary>Creates a key and returns it with its one-time plain value.</summary>
     public async Task<(ApiKeyDocument Document, string Key)> CreateKeyAsync(string projectId, IReadOnlyList<string> scopes, string? name, CancellationToken cancellationToken)
     {
@@ -59,6 +69,18 @@ internal sealed class ProjectStore(TracewayStores stores, IMemoryCache cache, IO
     {
         var id = ApiKeyDocument.DocumentId(keyId);
         return (await stores.Projects.ReadItemOrDefaultAsync<ApiKeyDocument>(id, new PartitionKey(id), cancellationToken)).Item;
+    }
+
+    private async Task<List<T>> QueryAsync<T>(QueryDefinition query, CancellationToken cancellationToken)
+    {
+        var results = new List<T>();
+        using var iterator = stores.Projects.GetItemQueryIterator<T>(query);
+        while (iterator.HasMoreResults)
+        {
+            results.AddRange(await iterator.ReadNextAsync(cancellationToken));
+        }
+
+        return results;
     }
 
     private static string CacheKey(string keyId) => "api-key:" + keyId;

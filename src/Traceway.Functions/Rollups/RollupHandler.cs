@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text.Json;
 using Traceway.Documents;
 using Traceway.Hosting;
@@ -22,15 +23,45 @@ internal sealed partial class RollupHandler(RollupStore store, StoreRetry retry,
     private const int Parallelism = 16;
     private const int TracesPerSession = 4;
 
+    // Batches being rolled up in this instance: a deletion waits for them, since they may carry documents it removed.
+    private readonly ConcurrentDictionary<Task, byte> _batchesInFlight = new();
+
     /// <summary>Rolls up a batch of changed documents of the <c>traces</c> container; returns how many summaries it wrote.</summary>
     public async Task<RollupResult> HandleAsync(IEnumerable<JsonElement> changedDocuments, CancellationToken cancellationToken)
     {
         var changes = changedDocuments.Select(DocumentChange.From).OfType<DocumentChange>();
-        return await RollUpAsync(changes, complete: false, cancellationToken);
+        var batch = RollUpAsync(changes, complete: false, cancellationToken);
+        _batchesInFlight.TryAdd(batch, 0);
+        try
+        {
+            return await batch;
+        }
+        finally
+        {
+            _batchesInFlight.TryRemove(batch, out _);
+        }
+    }
+
+    /// <summary>
+    /// Completes when every change feed batch this instance is rolling up now has finished (failed ones included):
+    /// documents deleted before this call are no longer in the feed, so no batch after it carries them.
+    /// </summary>
+    public async Task BatchesInFlightAsync()
+    {
+        var running = _batchesInFlight.Keys.ToArray();
+        await Task.WhenAll(running).ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
     /// <summary>The rebuild: recomputes the summaries (and resets the ledgers) of the given traces and their sessions from every stored document.</summary>
-    public async Task<RollupResult> RollUpAsync(IReadOnlyCollection<AffectedTrace> traces, CancellationToken cancellationToken)
+    public Task<RollupResult> RollUpAsync(IReadOnlyCollection<AffectedTrace> traces, CancellationToken cancellationToken) =>
+        RollUpAsync(traces, complete: true, cancellationToken);
+
+    /// <summary>
+    /// Recomputes the given traces and their sessions from every stored document. With <paramref name="complete"/> the
+    /// ledgers are reset to exactly what was read (the rebuild); without, what was read is merged into them, which is
+    /// exact for ledgers cleared beforehand and never drops a change the change feed applied meanwhile (a deletion).
+    /// </summary>
+    public async Task<RollupResult> RollUpAsync(IReadOnlyCollection<AffectedTrace> traces, bool complete, CancellationToken cancellationToken)
     {
         var changes = new List<DocumentChange>();
         var options = new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken };
@@ -43,7 +74,7 @@ internal sealed partial class RollupHandler(RollupStore store, StoreRetry retry,
                 changes.AddRange(read.Count > 0 ? read : [new DocumentChange(trace, null, null, null)]);
             }
         });
-        return await RollUpAsync(changes, complete: true, cancellationToken);
+        return await RollUpAsync(changes, complete, cancellationToken);
     }
 
     private async Task<RollupResult> RollUpAsync(IEnumerable<DocumentChange> changes, bool complete, CancellationToken cancellationToken)

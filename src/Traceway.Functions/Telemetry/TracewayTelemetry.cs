@@ -49,12 +49,13 @@ internal sealed class TracewayTelemetry : IDisposable
             _spans.Add(group.Count(), new("project", projectId), new("format", format), new("outcome", "rejected"), new("reason", group.Key));
         }
 
-        _ingestDuration.Record(elapsed.TotalMilliseconds, new KeyValuePair<string, object?>("format", format));
+        _ingestDuration.Record(elapsed.TotalMilliseconds, new("project", projectId), new("format", format));
     }
 
     public void RollupStarted(TimeSpan oldestChangeAge) => _rollupDelay.Record(Math.Max(0, oldestChangeAge.TotalSeconds));
 
-    public void StoreThrottled(string operation) => _storeThrottled.Add(1, new KeyValuePair<string, object?>("operation", operation));
+    /// <summary>A store request throttled past the SDK's retries; <paramref name="projectId"/> when one project's write it was.</summary>
+    public void StoreThrottled(string operation, string? projectId = null) => _storeThrottled.Add(1, new("operation", operation), new("project", projectId));
 
     public void IngestLimited(string projectId, string format) => _limitedRequests.Add(1, new("project", projectId), new("format", format));
 

@@ -6,6 +6,8 @@ using Microsoft.Azure.Cosmos;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Moq;
+using Traceway.Deletion;
+using Traceway.Erasure;
 using Traceway.Health;
 using Traceway.Hosting;
 using Traceway.Ingestion;
@@ -129,6 +131,8 @@ public sealed class FunctionTests(TracewayApp app) : IClassFixture<TracewayApp>,
         { "ListTraces", "none" }, { "ListTraces", "ingest" }, { "GetTrace", "ingest" },
         { "ListSessions", "ingest" }, { "GetSession", "ingest" }, { "ReplaySession", "ingest" }, { "GetSessionStats", "ingest" },
         { "CreateProject", "read" }, { "CreateKey", "ingest" }, { "DeleteKey", "read" }, { "RebuildSummaries", "none" },
+        { "ListProjects", "read" }, { "ListKeys", "none" }, { "DeleteSession", "read" }, { "DeleteSession", "none" }, { "DeleteTrace", "ingest" },
+        { "StartErasure", "read" }, { "GetErasure", "none" },
     };
 
     [Theory]
@@ -209,6 +213,12 @@ public sealed class FunctionTests(TracewayApp app) : IClassFixture<TracewayApp>,
         "CreateKey" => ($"/api/projects/{_project.Id}/keys", "POST", c => _call.Activate<ProjectFunctions>().CreateKey(c.Request, _project.Id, default)),
         "DeleteKey" => ($"/api/projects/{_project.Id}/keys/k", "DELETE", c => _call.Activate<ProjectFunctions>().DeleteKey(c.Request, _project.Id, "k", default)),
         "RebuildSummaries" => ($"/api/projects/{_project.Id}/rebuild-summaries", "POST", c => _call.Activate<RollupFunctions>().RebuildSummaries(c.Request, _project.Id, default)),
+        "ListProjects" => ("/api/projects", "GET", c => _call.Activate<ProjectFunctions>().ListProjects(c.Request, default)),
+        "ListKeys" => ($"/api/projects/{_project.Id}/keys", "GET", c => _call.Activate<ProjectFunctions>().ListKeys(c.Request, _project.Id, default)),
+        "DeleteSession" => ("/api/sessions/s", "DELETE", c => _call.Activate<DeletionFunctions>().DeleteSession(c.Request, "s", default)),
+        "DeleteTrace" => ("/api/traces/t", "DELETE", c => _call.Activate<DeletionFunctions>().DeleteTrace(c.Request, "t", default)),
+        "StartErasure" => ($"/api/projects/{_project.Id}/erasures", "POST", c => _call.Activate<ErasureFunctions>().StartErasure(c.Request, _project.Id, default)),
+        "GetErasure" => ($"/api/projects/{_project.Id}/erasures/e", "GET", c => _call.Activate<ErasureFunctions>().GetErasure(c.Request, _project.Id, "e", default)),
         _ => throw new ArgumentOutOfRangeException(nameof(function)),
     };
 
