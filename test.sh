@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Runs every test: installs the emulators, the Bicep CLI and Chromium (for the dashboard's browser tests) if
-# missing, builds the TypeScript SDK, then the whole test suite. The tests start
+# Runs every test: installs the emulators, the Bicep CLI, Chromium (for the dashboard's browser tests) and the
+# OpenTelemetry JS clients (for the OTLP tests) if missing, builds the TypeScript SDK, then the whole test suite. The tests start
 # the emulators and the app themselves on free loopback ports and stop them when done.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -9,6 +9,7 @@ scripts/install-emulators.sh
 scripts/install-bicep.sh
 scripts/install-chromium.sh
 scripts/build-sdk.sh
+scripts/install-otlp-clients.sh
 mkdir -p artifacts
 set +e
 dotnet test Traceway.Functions.sln -c Release --nologo --logger "console;verbosity=normal" 2>&1 | tee artifacts/test-output.log
