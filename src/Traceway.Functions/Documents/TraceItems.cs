@@ -29,6 +29,12 @@ internal record TraceItem
 
     public string? Metadata { get; init; }
 
+    /// <summary>
+    /// True for a trace item made from spans other than its root (OTLP: a user id or tags on a span exported before
+    /// its root): it only brings what those spans carry, and never overrides what a root gave (<see cref="Ingestion.DocumentMerge"/>).
+    /// </summary>
+    public bool? Provisional { get; init; }
+
     public TraceDocument ToDocument(TraceLocation location) => new(this, location);
 }
 

@@ -12,8 +12,22 @@ namespace Traceway.Ingestion;
 /// </summary>
 internal static class DocumentMerge
 {
-    public static TraceDocument Merge(TraceDocument stored, TraceDocument incoming) => stored with
+    public static TraceDocument Merge(TraceDocument stored, TraceDocument incoming) => (stored.Provisional, incoming.Provisional) switch
     {
+        // Spans before their root named a user or tags: they join what is stored, whose times (a root's, or the earliest seen) stay.
+        (_, true) => stored with
+        {
+            UserId = incoming.UserId ?? stored.UserId,
+            Tags = Union(stored.Tags, incoming.Tags),
+            StartedAt = stored.Provisional == true && incoming.StartedAt < stored.StartedAt ? incoming.StartedAt : stored.StartedAt,
+        },
+        _ => Complete(stored, incoming),
+    };
+
+    /// <summary>A trace item as sent (by a client, or from an OTLP root span) over what is stored; a provisional stored one becomes complete.</summary>
+    private static TraceDocument Complete(TraceDocument stored, TraceDocument incoming) => stored with
+    {
+        Provisional = null,
         Name = incoming.Name ?? stored.Name,
         UserId = incoming.UserId ?? stored.UserId,
         StartedAt = Start(stored.StartedAt, stored.EndedAt, incoming.StartedAt, incoming.EndedAt),

@@ -42,6 +42,29 @@ public sealed class DocumentMergeTests
     }
 
     [Fact]
+    public void A_provisional_trace_item_brings_only_its_user_and_tags_to_a_stored_trace()
+    {
+        var provisional = new TraceDocument { Id = "t:t", Pk = "p:s:s", ProjectId = "p", TraceId = "t", SessionId = "s", UserId = "u2", StartedAt = Start.AddSeconds(1), Tags = ["vip"], Provisional = true };
+
+        var merged = DocumentMerge.Merge(StoredTrace, provisional);
+
+        Assert.True(TracewayJson.SameJson(StoredTrace with { UserId = "u2", Tags = ["prod", "eu", "vip"] }, merged));
+    }
+
+    [Fact]
+    public void A_root_completes_a_provisional_trace_and_provisional_items_keep_the_earliest_start()
+    {
+        var provisional = new TraceDocument { Id = "t:t", Pk = "p:s:s", ProjectId = "p", TraceId = "t", SessionId = "s", UserId = "u2", StartedAt = Start.AddSeconds(5), Tags = ["vip"], Provisional = true };
+
+        var earlier = DocumentMerge.Merge(provisional, provisional with { UserId = null, Tags = null, StartedAt = Start.AddSeconds(4) });
+        var completed = DocumentMerge.Merge(earlier, StoredTrace with { UserId = null, Tags = ["prod"] });
+
+        Assert.Equal((Start.AddSeconds(4), "u2"), (earlier.StartedAt, earlier.UserId));
+        Assert.Equal(((bool?)null, "turn", Start, "u2"), (completed.Provisional, completed.Name, completed.StartedAt, completed.UserId));
+        Assert.Equal(["vip", "prod"], completed.Tags);
+    }
+
+    [Fact]
     public void An_update_that_leaves_fields_out_keeps_the_stored_values_of_those_fields()
     {
         var update = new SpanDocument { Id = StoredSpan.Id, Pk = StoredSpan.Pk, ProjectId = "p", TraceId = "t", SpanId = "llm", Name = "chat", StartedAt = Start };

@@ -95,7 +95,21 @@ internal static class OtlpIngestParser
             spans.Add(new SpanEntry(span.Index, null, span.Span with { SessionId = sessionId }));
         }
 
-        if (root is not null)
+        if (root is null && (userId is not null || tags.Count > 0))
+        {
+            // The root comes in a later export (or never): the user and tags these spans carry must not wait for it.
+            var earliest = byStart[0];
+            traces.Add(new TraceEntry(earliest.Index, new TraceItem
+            {
+                TraceId = earliest.Span.TraceId,
+                SessionId = sessionId,
+                UserId = userId,
+                StartedAt = earliest.Span.StartedAt,
+                Tags = tags.Count > 0 ? tags : null,
+                Provisional = true,
+            }, []));
+        }
+        else if (root is not null)
         {
             traces.Add(new TraceEntry(root.Index, new TraceItem
             {

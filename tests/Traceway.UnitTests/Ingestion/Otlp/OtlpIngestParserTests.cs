@@ -30,6 +30,16 @@ public sealed class OtlpIngestParserTests
         Assert.Empty(Parse(Span(1, 2, parent: 1), Span(1, 3, parent: 1)).Batch.Traces);
 
     [Fact]
+    public void Spans_before_their_root_that_name_a_user_or_tags_make_a_provisional_trace_item_carrying_them()
+    {
+        var trace = Parse(Span(1, 3, parent: 1, startMs: 40, attributes: ("user.id", "u-7")), Span(1, 2, parent: 1, startMs: 20, attributes: ("tag.tags", new object[] { "beta" }))).Batch.Traces.Single();
+
+        Assert.Equal((true, "u-7", Start.AddMilliseconds(20), (string?)null), (trace.Trace.Provisional, trace.Trace.UserId, trace.Trace.StartedAt, trace.Trace.Name));
+        Assert.Equal(["beta"], trace.Trace.Tags);
+        Assert.Equal(1, trace.Index);
+    }
+
+    [Fact]
     public void The_session_comes_from_any_span_of_the_trace_and_joins_them_all()
     {
         var batch = Parse(Span(1, 1), Span(1, 2, parent: 1, startMs: 50, attributes: ("gen_ai.conversation.id", "c-1")), Span(1, 3, parent: 2, startMs: 60)).Batch;
