@@ -25,7 +25,8 @@ internal sealed class IngestLimits(ProjectStore projects, IOptions<IngestOptions
 
     /// <summary>
     /// Refuses a request before its body is read when the project's bucket is empty, so that a project sending far over
-    /// its limit costs little more than its key check; null when the request may go on to be read and counted.
+    /// its limit costs little more than its key check; null when the request may go on to be read and counted. The wait
+    /// is the time to refill the whole bucket, since the request's size is not known yet.
     /// </summary>
     public async Task<TimeSpan?> RefuseWhenEmptyAsync(string projectId, string format, CancellationToken cancellationToken)
     {
@@ -36,7 +37,14 @@ internal sealed class IngestLimits(ProjectStore projects, IOptions<IngestOptions
 
         // Zero permits takes nothing: it only asks whether any token is left.
         using var lease = _buckets.AttemptAcquire(new Bucket(projectId, limit), 0);
-        return lease.IsAcquired ? null : Refused(lease, projectId, format);
+        if (lease.IsAcquired)
+        {
+            return null;
+        }
+
+        // The request's size is unknown yet: the time to refill the whole bucket lets any request that can pass through.
+        telemetry.IngestLimited(projectId, format);
+        return TimeSpan.FromSeconds((double)limit.Burst / limit.SpansPerSecond);
     }
 
     /// <summary>
