@@ -15,6 +15,93 @@ namespace Traceway.Tests.Ingestion;
 /// Per-project ingest limits: over its limit a project's ingest requests (JSON and OTLP) answer 429 with Retry-After and
 /// store nothing of the refused request, while other projects ingest as before.
 /// </summary>
+/// <summary>The latency comparison of <see cref="IngestLimitTests"/>, alone in its run: no other test class runs beside it.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class IngestIsolationGroup
+{
+    public const string Name = "ingest isolation";
+}
+
+[Collection(IngestIsolationGroup.Name)]
+public sealed class IngestIsolationTests(TracewayApp app) : IClassFixture<TracewayApp>
+{
+    /// <summary>
+    /// The acceptance test of isolation: a project sending as fast as it can is held to its limit, and meanwhile another
+    /// project's ingest latency (p95 of sequential requests) stays within 1.5 times the p95 it has alone, both measured in
+    /// this run, alternating alone and beside the flood so that a slower or faster machine moment hits both.
+    /// </summary>
+    [Fact]
+    public async Task A_project_flooding_ingest_is_throttled_while_another_projects_p95_latency_stays_within_one_and_a_half_times_its_solo_value()
+    {
+        const int Rounds = 5, SamplesPerPhase = 40;
+        using var flooder = await IngestLimitTests.LimitedProjectAsync(app, spansPerSecond: 20, burst: 40);
+        using var steady = await IngestApi.ForNewProjectAsync(app);
+        for (var i = 0; i < 10; i++)
+        {
+            await steady.IngestAsync(IngestLimitTests.Trace($"warm-{i}", spans: 4)); // JIT, connections, containers
+        }
+
+        // Bodies written before the clock starts: the flood measures the app's cost of refusing, not the client's of serializing.
+        var floodBodies = Enumerable.Range(0, Rounds).Select(round => Enumerable.Range(0, 5000).Select(i => IngestLimitTests.JsonBytes(IngestLimitTests.Trace($"flood-{round}-{i}", spans: 10))).ToList()).ToList();
+        var solo = new List<double>();
+        var beside = new List<double>();
+        var floodStatuses = new System.Collections.Concurrent.ConcurrentBag<HttpStatusCode>();
+        var floodStopwatch = Stopwatch.StartNew();
+        var floodTime = TimeSpan.Zero;
+        for (var round = 0; round < Rounds; round++)
+        {
+            solo.AddRange(await MeasureAsync(steady, $"solo-{round}", SamplesPerPhase));
+
+            using var stop = new CancellationTokenSource();
+            var started = floodStopwatch.Elapsed;
+            var flood = new[] { FloodAsync(flooder, floodBodies[round], floodStatuses, stop.Token) };
+            beside.AddRange(await MeasureAsync(steady, $"beside-{round}", SamplesPerPhase));
+            await stop.CancelAsync();
+            await Task.WhenAll(flood);
+            floodTime += floodStopwatch.Elapsed - started;
+        }
+
+        var stored = (await IngestLimitTests.CountAsync(app, flooder.Project.Id)).Documents;
+        var soloP95 = IngestLimitTests.P95(solo);
+        var besideP95 = IngestLimitTests.P95(beside);
+        var refused = floodStatuses.Count(s => s == HttpStatusCode.TooManyRequests);
+
+        Assert.All(floodStatuses, s => Assert.True(s is HttpStatusCode.OK or HttpStatusCode.TooManyRequests, s.ToString()));
+        Assert.True(refused > floodStatuses.Count / 2, $"the flood was refused {refused} times in {floodStatuses.Count} requests");
+        // 10 spans + 1 trace a request; at most a full bucket each round (it refills while the other project is alone) plus the rate over the flood's time.
+        Assert.True(stored <= Rounds * 40 + 20 * floodTime.TotalSeconds + 11, $"{stored} documents stored in {floodTime.TotalSeconds:0.0} s of flood");
+        Assert.True(besideP95 <= 1.5 * soloP95, $"p95 beside the flood {besideP95:0.0} ms, alone {soloP95:0.0} ms; the flood sent {floodStatuses.Count} requests in {floodTime.TotalSeconds:0.0} s, {refused} refused");
+    }
+
+    private static async Task<List<double>> MeasureAsync(IngestApi api, string prefix, int samples)
+    {
+        var latencies = new List<double>(samples);
+        for (var i = 0; i < samples; i++)
+        {
+            var started = Stopwatch.GetTimestamp();
+            var (status, _) = await api.IngestAsync(IngestLimitTests.Trace($"{prefix}-{i}", spans: 4));
+            latencies.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            Assert.Equal(HttpStatusCode.OK, status);
+        }
+
+        return latencies;
+    }
+
+    private async Task FloodAsync(IngestApi api, List<byte[]> bodies, System.Collections.Concurrent.ConcurrentBag<HttpStatusCode> statuses, CancellationToken stop)
+    {
+        using var client = app.CreateClient(api.Project.IngestKey);
+        for (var i = 0; !stop.IsCancellationRequested && i < bodies.Count; i++)
+        {
+            using var content = new ByteArrayContent(bodies[i]);
+            content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+            // The last request finishes even when the stop comes meanwhile: a cancelled one would be neither counted nor known stored.
+            using var response = await client.PostAsync(new Uri("/api/ingest", UriKind.Relative), content, CancellationToken.None);
+            statuses.Add(response.StatusCode);
+        }
+    }
+
+}
+
 public sealed class IngestLimitTests(TracewayApp app) : IClassFixture<TracewayApp>
 {
     [Fact]
@@ -118,88 +205,15 @@ public sealed class IngestLimitTests(TracewayApp app) : IClassFixture<TracewayAp
         Assert.Equal((HttpStatusCode.OK, HttpStatusCode.TooManyRequests, HttpStatusCode.OK), (first, refused, after));
     }
 
-    /// <summary>
-    /// The acceptance test of isolation: a project sending as fast as it can is held to its limit, and meanwhile another
-    /// project's ingest latency (p95 of sequential requests) stays within 1.5 times the p95 it has alone, both measured in
-    /// this run, alternating alone and beside the flood so that a slower or faster machine moment hits both.
-    /// </summary>
-    [Fact]
-    public async Task A_project_flooding_ingest_is_throttled_while_another_projects_p95_latency_stays_within_one_and_a_half_times_its_solo_value()
-    {
-        const int Rounds = 5, SamplesPerPhase = 40;
-        using var flooder = await LimitedProjectAsync(spansPerSecond: 20, burst: 40);
-        using var steady = await IngestApi.ForNewProjectAsync(app);
-        for (var i = 0; i < 10; i++)
-        {
-            await steady.IngestAsync(Trace($"warm-{i}", spans: 4)); // JIT, connections, containers
-        }
-
-        // Bodies written before the clock starts: the flood measures the app's cost of refusing, not the client's of serializing.
-        var floodBodies = Enumerable.Range(0, Rounds).Select(round => Enumerable.Range(0, 5000).Select(i => JsonBytes(Trace($"flood-{round}-{i}", spans: 10))).ToList()).ToList();
-        var solo = new List<double>();
-        var beside = new List<double>();
-        var floodStatuses = new System.Collections.Concurrent.ConcurrentBag<HttpStatusCode>();
-        var floodStopwatch = Stopwatch.StartNew();
-        var floodTime = TimeSpan.Zero;
-        for (var round = 0; round < Rounds; round++)
-        {
-            solo.AddRange(await MeasureAsync(steady, $"solo-{round}", SamplesPerPhase));
-
-            using var stop = new CancellationTokenSource();
-            var started = floodStopwatch.Elapsed;
-            var flood = new[] { FloodAsync(flooder, floodBodies[round], floodStatuses, stop.Token) };
-            beside.AddRange(await MeasureAsync(steady, $"beside-{round}", SamplesPerPhase));
-            await stop.CancelAsync();
-            await Task.WhenAll(flood);
-            floodTime += floodStopwatch.Elapsed - started;
-        }
-
-        var stored = (await CountAsync(flooder.Project.Id)).Documents;
-        var soloP95 = P95(solo);
-        var besideP95 = P95(beside);
-        var refused = floodStatuses.Count(s => s == HttpStatusCode.TooManyRequests);
-
-        Assert.All(floodStatuses, s => Assert.True(s is HttpStatusCode.OK or HttpStatusCode.TooManyRequests, s.ToString()));
-        Assert.True(refused > floodStatuses.Count / 2, $"the flood was refused {refused} times in {floodStatuses.Count} requests");
-        // 10 spans + 1 trace a request; at most a full bucket each round (it refills while the other project is alone) plus the rate over the flood's time.
-        Assert.True(stored <= Rounds * 40 + 20 * floodTime.TotalSeconds + 11, $"{stored} documents stored in {floodTime.TotalSeconds:0.0} s of flood");
-        Assert.True(besideP95 <= 1.5 * soloP95, $"p95 beside the flood {besideP95:0.0} ms, alone {soloP95:0.0} ms; the flood sent {floodStatuses.Count} requests in {floodTime.TotalSeconds:0.0} s, {refused} refused");
-    }
-
-    private static async Task<List<double>> MeasureAsync(IngestApi api, string prefix, int samples)
-    {
-        var latencies = new List<double>(samples);
-        for (var i = 0; i < samples; i++)
-        {
-            var started = Stopwatch.GetTimestamp();
-            var (status, _) = await api.IngestAsync(Trace($"{prefix}-{i}", spans: 4));
-            latencies.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-            Assert.Equal(HttpStatusCode.OK, status);
-        }
-
-        return latencies;
-    }
-
-    private async Task FloodAsync(IngestApi api, List<byte[]> bodies, System.Collections.Concurrent.ConcurrentBag<HttpStatusCode> statuses, CancellationToken stop)
-    {
-        using var client = app.CreateClient(api.Project.IngestKey);
-        for (var i = 0; !stop.IsCancellationRequested && i < bodies.Count; i++)
-        {
-            using var content = new ByteArrayContent(bodies[i]);
-            content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
-            // The last request finishes even when the stop comes meanwhile: a cancelled one would be neither counted nor known stored.
-            using var response = await client.PostAsync(new Uri("/api/ingest", UriKind.Relative), content, CancellationToken.None);
-            statuses.Add(response.StatusCode);
-        }
-    }
-
-    private static double P95(List<double> values)
+    internal static double P95(List<double> values)
     {
         var sorted = values.Order().ToList();
         return sorted[(int)Math.Ceiling(0.95 * sorted.Count) - 1];
     }
 
-    private async Task<IngestApi> LimitedProjectAsync(int spansPerSecond, int burst)
+    private Task<IngestApi> LimitedProjectAsync(int spansPerSecond, int burst) => LimitedProjectAsync(app, spansPerSecond, burst);
+
+    internal static async Task<IngestApi> LimitedProjectAsync(TracewayApp app, int spansPerSecond, int burst)
     {
         var api = await IngestApi.ForNewProjectAsync(app);
         using var admin = app.CreateClient(app.AdminKey);
@@ -208,7 +222,7 @@ public sealed class IngestLimitTests(TracewayApp app) : IClassFixture<TracewayAp
         return api;
     }
 
-    private static object Trace(string id, int spans) => new
+    internal static object Trace(string id, int spans) => new
     {
         traces = new[]
         {
@@ -222,7 +236,7 @@ public sealed class IngestLimitTests(TracewayApp app) : IClassFixture<TracewayAp
         },
     };
 
-    private static byte[] JsonBytes(object body) => System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(body);
+    internal static byte[] JsonBytes(object body) => System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(body);
 
     private static StringContent Json(object body) =>
         new(System.Text.Json.JsonSerializer.Serialize(body), System.Text.Encoding.UTF8, "application/json");
@@ -231,7 +245,9 @@ public sealed class IngestLimitTests(TracewayApp app) : IClassFixture<TracewayAp
         protobuf ? otlp.ExportAsync(export) : otlp.ExportJsonAsync(OtlpIngestTests.HexJson(export));
 
     /// <summary>The project's trace and span documents, and its trace-index entries.</summary>
-    private async Task<(int Documents, int Index)> CountAsync(string projectId)
+    private Task<(int Documents, int Index)> CountAsync(string projectId) => CountAsync(app, projectId);
+
+    internal static async Task<(int Documents, int Index)> CountAsync(TracewayApp app, string projectId)
     {
         var stores = app.Services.GetRequiredService<TracewayStores>();
         var documents = await CountAsync(stores.Traces, new QueryDefinition("SELECT VALUE COUNT(1) FROM c WHERE STARTSWITH(c.pk, @prefix)").WithParameter("@prefix", projectId + ":"));
