@@ -23,7 +23,7 @@ param adminKeySecretUri string = ''
 param cosmosAutoscaleMaxThroughput int = 0
 
 @minValue(0)
-@description('0 = keep trace data forever. Otherwise traces, summaries and the trace index expire this many days after their last write.')
+@description('0 = keep trace data forever unless a project sets its own retention. Otherwise traces, summaries, the trace index and payload blobs of projects without one expire this many days after their last write.')
 param retentionDays int = 0
 
 @allowed([512, 2048, 4096])
@@ -96,6 +96,7 @@ module storage 'modules/storage.bicep' = {
     tags: tags
     deploymentContainerName: names.deploymentContainer
     payloadContainerName: names.payloadContainer
+    payloadRetentionDays: retentionDays
   }
 }
 

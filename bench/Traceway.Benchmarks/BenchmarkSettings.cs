@@ -45,10 +45,10 @@ internal sealed record BenchmarkSettings
     public int? MaxItemsPerBatch { get; init; }
 
     /// <summary>
-    /// Which measurements to run: <c>ingest</c>, <c>otlp</c>, <c>requests</c>, <c>lag</c>, <c>sessions</c>, <c>bigtrace</c>,
+    /// Which measurements to run: <c>ingest</c>, <c>otlp</c>, <c>isolation</c>, <c>requests</c>, <c>lag</c>, <c>sessions</c>, <c>bigtrace</c>,
     /// <c>sustained</c> (all by default).
     /// </summary>
-    public IReadOnlyList<string> Phases { get; init; } = ["ingest", "otlp", "requests", "lag", "sessions", "bigtrace", "sustained"];
+    public IReadOnlyList<string> Phases { get; init; } = ["ingest", "otlp", "isolation", "requests", "lag", "sessions", "bigtrace", "sustained"];
 
     public bool Runs(string phase) => Phases.Contains(phase, StringComparer.Ordinal);
 

@@ -24,6 +24,11 @@ await using (var emulators = await LocalEmulators.StartAsync())
         await OtlpIngestBenchmark.RunAsync(settings, emulators, cosmos, report);
     }
 
+    if (settings.Runs("isolation"))
+    {
+        await IsolationBenchmark.RunAsync(settings, emulators, report);
+    }
+
     // On emulators of its own (with their request log on), while these idle.
     if (settings.Runs("requests"))
     {

@@ -7,14 +7,14 @@ param tags object
 @description('0 = serverless (pay per request). Otherwise the autoscale maximum RU/s shared by the database\'s containers (1000 or more).')
 param autoscaleMaxThroughput int
 
-@description('0 = keep data forever. Otherwise trace data (traces, summaries, trace index) expires this many days after its last write.')
+@description('0 = keep data forever unless a project sets its own retention. Otherwise trace data (traces, summaries, trace index) of projects without one expires this many days after its last write.')
 param retentionDays int
 
 var schema = loadJsonContent('../cosmos-containers.json')
 var serverless = autoscaleMaxThroughput == 0
 
-// Only the containers that hold trace data expire; projects, keys and change-feed leases stay.
-var retainedContainers = ['traces', 'summaries', 'traceIndex']
+// The file says which containers hold trace data that expires (defaultTimeToLive -1: on, no default, so only items
+// carrying a ttl expire, which is how a project's retention works); projects, keys and change-feed leases have none.
 
 resource account 'Microsoft.DocumentDB/databaseAccounts@2026-03-15' = {
   name: name
@@ -62,7 +62,7 @@ resource containers 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containe
           version: 2
         }
         indexingPolicy: container.indexingPolicy
-        defaultTtl: retentionDays > 0 && contains(retainedContainers, container.name) ? retentionDays * 86400 : null
+        defaultTtl: container.defaultTimeToLive == null ? null : (retentionDays > 0 ? retentionDays * 86400 : container.defaultTimeToLive)
       }
     }
   }

@@ -6,6 +6,9 @@ param tags object
 param deploymentContainerName string
 param payloadContainerName string
 
+@description('0 = keep payload blobs forever. Otherwise a lifecycle rule deletes payload blobs this many days after their last write (the deployment-wide retention, as on the Cosmos DB containers).')
+param payloadRetentionDays int = 0
+
 resource storage 'Microsoft.Storage/storageAccounts@2026-06-01' = {
   name: name
   location: location
@@ -42,6 +45,34 @@ resource payloadContainer 'Microsoft.Storage/storageAccounts/blobServices/contai
   parent: blobService
   name: payloadContainerName
   properties: { publicAccess: 'None' }
+}
+
+// Payload blobs expire with the deployment-wide retention; a project's own retention is applied by the app's sweep.
+resource lifecycle 'Microsoft.Storage/storageAccounts/managementPolicies@2026-06-01' = if (payloadRetentionDays > 0) {
+  parent: storage
+  name: 'default'
+  properties: {
+    policy: {
+      rules: [
+        {
+          name: 'expire-payloads'
+          enabled: true
+          type: 'Lifecycle'
+          definition: {
+            filters: {
+              blobTypes: ['blockBlob']
+              prefixMatch: ['${payloadContainerName}/']
+            }
+            actions: {
+              baseBlob: {
+                delete: { daysAfterModificationGreaterThan: payloadRetentionDays }
+              }
+            }
+          }
+        }
+      ]
+    }
+  }
 }
 
 output name string = storage.name

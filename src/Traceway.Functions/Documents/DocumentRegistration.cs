@@ -6,6 +6,8 @@ internal static class DocumentRegistration
     public static IServiceCollection AddDocuments(this IServiceCollection services)
     {
         services.AddOptions<PayloadOptions>().BindConfiguration(PayloadOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<RetentionOptions>().BindConfiguration(RetentionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<Retention>();
         services.AddSingleton<TraceLocator>();
         services.AddSingleton<PayloadStore>();
         return services;

@@ -14,7 +14,7 @@ namespace Traceway.Documents;
 /// have moved there, the partition they move from (<see cref="TraceLocation.MovedFrom"/>). A settled session never
 /// changes, so only such a location is trusted from the cache by readers.
 /// </summary>
-internal sealed class TraceLocator(TracewayStores stores, IMemoryCache cache, StoreRetry retry)
+internal sealed class TraceLocator(TracewayStores stores, IMemoryCache cache, StoreRetry retry, Retention retention)
 {
     private static readonly MemoryCacheEntryOptions CacheEntry = new() { SlidingExpiration = TimeSpan.FromMinutes(10) };
 
@@ -100,7 +100,7 @@ internal sealed class TraceLocator(TracewayStores stores, IMemoryCache cache, St
     private async Task<bool> TryReplaceAsync(TraceLocation location, string? etag, CancellationToken cancellationToken)
     {
         using var replaced = await stores.TraceIndex.ReplaceItemStreamAsync(
-            new MemoryStream(JsonSerializer.SerializeToUtf8Bytes(location, TracewayJson.Options)), location.Id, new PartitionKey(location.Id),
+            Retention.Serialize(location, await retention.TtlSecondsAsync(location.ProjectId, cancellationToken)), location.Id, new PartitionKey(location.Id),
             new ItemRequestOptions { IfMatchEtag = etag, EnableContentResponseOnWrite = false }, cancellationToken);
         if (replaced.StatusCode is HttpStatusCode.PreconditionFailed or HttpStatusCode.NotFound)
         {
@@ -146,7 +146,7 @@ internal sealed class TraceLocator(TracewayStores stores, IMemoryCache cache, St
     private async Task<bool> TryCreateAsync(TraceLocation location, CancellationToken cancellationToken)
     {
         using var created = await stores.TraceIndex.CreateItemStreamAsync(
-            new MemoryStream(JsonSerializer.SerializeToUtf8Bytes(location, TracewayJson.Options)),
+            Retention.Serialize(location, await retention.TtlSecondsAsync(location.ProjectId, cancellationToken)),
             new PartitionKey(location.Id),
             new ItemRequestOptions { EnableContentResponseOnWrite = false },
             cancellationToken);

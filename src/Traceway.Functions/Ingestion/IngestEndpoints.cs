@@ -18,12 +18,17 @@ internal static class IngestEndpoints
             .Produces<IngestResponse>(StatusCodes.Status207MultiStatus);
 
     internal static async Task<Results<Ok<IngestResponse>, JsonHttpResult<IngestResponse>, ProblemHttpResult>> Ingest(
-        HttpContext context, ClaimsPrincipal user, IngestPipeline pipeline, IOptions<IngestOptions> options, CancellationToken cancellationToken)
+        HttpContext context, ClaimsPrincipal user, IngestPipeline pipeline, IngestLimits ingestLimits, IOptions<IngestOptions> options, CancellationToken cancellationToken)
     {
         var limits = options.Value;
         if (!RequestBody.IsJson(context.Request.ContentType))
         {
             return Problem(415, "Unsupported content type", $"Send the body as Content-Type: application/json; got '{context.Request.ContentType ?? "(none)"}'.");
+        }
+
+        if (await ingestLimits.RefuseWhenEmptyAsync(user.ProjectId(), "json", cancellationToken) is { } empty)
+        {
+            return Limited(context, empty);
         }
 
         var (body, refusal) = await RequestBody.ReadAsync(context.Request, limits.MaxBodyBytes, cancellationToken);
@@ -81,6 +86,11 @@ internal static class IngestEndpoints
                 return Problem(413, "Too many items", $"Nothing was stored. {e.Message} Split the request.");
             }
 
+            if (await ingestLimits.RefuseAsync(user.ProjectId(), batch.Format, batch.ItemCount, cancellationToken) is { } wait)
+            {
+                return Limited(context, wait);
+            }
+
             var errors = await pipeline.IngestAsync(user.ProjectId(), batch, cancellationToken);
             return Answer(context, batch.ItemCount, errors);
         }
@@ -128,6 +138,12 @@ internal static class IngestEndpoints
     internal sealed record SpanItemDocument(
         string Id, string? TraceId, string? SessionId, string? ParentId, string Name, string? Kind, string? Model, string? Provider, JsonElement? Input, JsonElement? Output,
         long? InputTokens, long? OutputTokens, double? Cost, string? Status, string? Error, DateTimeOffset StartedAt, DateTimeOffset? EndedAt, JsonElement? Attributes);
+
+    private static ProblemHttpResult Limited(HttpContext context, TimeSpan wait)
+    {
+        context.Response.Headers.RetryAfter = IngestLimits.RetryAfterSeconds(wait);
+        return Problem(429, "The project's ingest limit is reached", "Nothing was stored. The project sent more traces and spans than its ingest limit allows; retry the whole request after the time in Retry-After.");
+    }
 
     private static ProblemHttpResult Problem(int status, string title, string detail) =>
         TypedResults.Problem(statusCode: status, title: title, detail: detail);

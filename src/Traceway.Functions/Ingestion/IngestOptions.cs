@@ -29,6 +29,17 @@ internal sealed class IngestOptions
     [Range(2, 120, ErrorMessage = "Traceway:Ingest:MaxPayloadDepth must be between 2 and 120.")]
     public int MaxPayloadDepth { get; set; } = 64;
 
+    /// <summary>
+    /// The ingest limit of a project that has none of its own, per instance; 0: none (the default, see the README's
+    /// Data lifecycle section: the right rate depends on the account's throughput and the number of instances).
+    /// </summary>
+    [Range(0, 1_000_000, ErrorMessage = "Traceway:Ingest:DefaultSpansPerSecond must be between 0 (no limit) and 1000000.")]
+    public int DefaultSpansPerSecond { get; set; }
+
+    /// <summary>The burst of that default limit; 0: two seconds' worth of <see cref="DefaultSpansPerSecond"/>.</summary>
+    [Range(0, 10_000_000, ErrorMessage = "Traceway:Ingest:DefaultBurst must be between 0 (twice DefaultSpansPerSecond) and 10000000.")]
+    public int DefaultBurst { get; set; }
+
     [Range(1, 256, ErrorMessage = "Traceway:Ingest:MaxParallelWrites must be between 1 and 256.")]
     public int MaxParallelWrites { get; set; } = 32;
 }

@@ -13,7 +13,7 @@ namespace Traceway.Ingestion;
 /// with point operations. Create is the fast path; an existing document is merged with read–merge–replace under
 /// If-Match (DESIGN.md §4). Returning means Cosmos DB has stored it; a failure throws.
 /// </summary>
-internal sealed class IngestWriter(TracewayStores stores, PayloadStore payloads, ModelCatalog catalog, StoreRetry retry)
+internal sealed class IngestWriter(TracewayStores stores, PayloadStore payloads, ModelCatalog catalog, StoreRetry retry, Retention retention)
 {
     // Racing writers of one document each get a turn within a few hundred milliseconds.
     private static readonly RetryPolicy MergeRaces = new(MaxAttempts: 30, Step: TimeSpan.FromMilliseconds(4));
@@ -27,7 +27,7 @@ internal sealed class IngestWriter(TracewayStores stores, PayloadStore payloads,
         var document = input.IsInline && output.IsInline
             ? trace
             : trace with { Input = input.Inline, InputRef = input.Reference, Output = output.Inline, OutputRef = output.Reference };
-        await CreateOrMergeAsync(document, document.Id, document.Pk, DocumentMerge.Merge, cancellationToken);
+        await CreateOrMergeAsync(document, document.ProjectId, document.Id, document.Pk, DocumentMerge.Merge, cancellationToken);
         await ConfirmAsync(input, output, cancellationToken);
     }
 
@@ -38,7 +38,7 @@ internal sealed class IngestWriter(TracewayStores stores, PayloadStore payloads,
         var document = (input.IsInline && output.IsInline
             ? span
             : span with { Input = input.Inline, InputRef = input.Reference, Output = output.Inline, OutputRef = output.Reference }).WithEstimatedCost(catalog);
-        await CreateOrMergeAsync(document, document.Id, document.Pk, (stored, update) => DocumentMerge.Merge(stored, update).WithEstimatedCost(catalog), cancellationToken);
+        await CreateOrMergeAsync(document, document.ProjectId, document.Id, document.Pk, (stored, update) => DocumentMerge.Merge(stored, update).WithEstimatedCost(catalog), cancellationToken);
         await ConfirmAsync(input, output, cancellationToken);
     }
 
@@ -54,21 +54,22 @@ internal sealed class IngestWriter(TracewayStores stores, PayloadStore payloads,
     /// written later, so it wins field by field and the moved document only fills in; moving it again changes nothing.
     /// </summary>
     public Task MoveAsync(TraceDocument moved, CancellationToken cancellationToken) =>
-        CreateOrMergeAsync(moved, moved.Id, moved.Pk, (there, _) => DocumentMerge.Merge(moved, there), cancellationToken);
+        CreateOrMergeAsync(moved, moved.ProjectId, moved.Id, moved.Pk, (there, _) => DocumentMerge.Merge(moved, there), cancellationToken);
 
     /// <inheritdoc cref="MoveAsync(TraceDocument, CancellationToken)"/>
     public Task MoveAsync(SpanDocument moved, CancellationToken cancellationToken) =>
-        CreateOrMergeAsync(moved, moved.Id, moved.Pk, (there, _) => DocumentMerge.Merge(moved, there).WithEstimatedCost(catalog), cancellationToken);
+        CreateOrMergeAsync(moved, moved.ProjectId, moved.Id, moved.Pk, (there, _) => DocumentMerge.Merge(moved, there).WithEstimatedCost(catalog), cancellationToken);
 
     /// <summary>One write for a new document; for an existing one, read–merge–replace under If-Match until no one raced us.</summary>
-    private async Task CreateOrMergeAsync<T>(T document, string id, string pk, Func<T, T, T> merge, CancellationToken cancellationToken)
+    private async Task CreateOrMergeAsync<T>(T document, string projectId, string id, string pk, Func<T, T, T> merge, CancellationToken cancellationToken)
         where T : class
     {
         var partitionKey = new PartitionKey(pk);
+        var ttl = await retention.TtlSecondsAsync(projectId, cancellationToken);
         var exists = false;
         await retry.RunAsync(MergeRaces, $"Document {id}", async ct =>
         {
-            if (!exists && await TryCreateAsync(document, partitionKey, ct))
+            if (!exists && await TryCreateAsync(document, ttl, partitionKey, ct))
             {
                 return Attempt<bool>.Done(true);
             }
@@ -82,16 +83,16 @@ internal sealed class IngestWriter(TracewayStores stores, PayloadStore payloads,
             }
 
             var merged = merge(stored, document);
-            return TracewayJson.SameJson(merged, stored) || await TryReplaceAsync(merged, id, partitionKey, etag, ct)
+            return TracewayJson.SameJson(merged, stored) || await TryReplaceAsync(merged, ttl, id, partitionKey, etag, ct)
                 ? Attempt<bool>.Done(true)
                 : Attempt<bool>.Again;
         }, cancellationToken);
     }
 
     /// <summary>False when the document exists already.</summary>
-    private async Task<bool> TryCreateAsync<T>(T document, PartitionKey partitionKey, CancellationToken cancellationToken)
+    private async Task<bool> TryCreateAsync<T>(T document, int? ttl, PartitionKey partitionKey, CancellationToken cancellationToken)
     {
-        using var created = await stores.Traces.CreateItemStreamAsync(Serialize(document), partitionKey, NoContent, cancellationToken);
+        using var created = await stores.Traces.CreateItemStreamAsync(Retention.Serialize(document, ttl), partitionKey, NoContent, cancellationToken);
         if (created.StatusCode == HttpStatusCode.Conflict)
         {
             return false;
@@ -102,10 +103,10 @@ internal sealed class IngestWriter(TracewayStores stores, PayloadStore payloads,
     }
 
     /// <summary>False when someone else wrote the document since it was read.</summary>
-    private async Task<bool> TryReplaceAsync<T>(T merged, string id, PartitionKey partitionKey, string? etag, CancellationToken cancellationToken)
+    private async Task<bool> TryReplaceAsync<T>(T merged, int? ttl, string id, PartitionKey partitionKey, string? etag, CancellationToken cancellationToken)
     {
         using var replaced = await stores.Traces.ReplaceItemStreamAsync(
-            Serialize(merged), id, partitionKey, new ItemRequestOptions { IfMatchEtag = etag, EnableContentResponseOnWrite = false }, cancellationToken);
+            Retention.Serialize(merged, ttl), id, partitionKey, new ItemRequestOptions { IfMatchEtag = etag, EnableContentResponseOnWrite = false }, cancellationToken);
         if (replaced.StatusCode == HttpStatusCode.PreconditionFailed)
         {
             return false;
@@ -114,6 +115,4 @@ internal sealed class IngestWriter(TracewayStores stores, PayloadStore payloads,
         replaced.EnsureSuccessStatusCode();
         return true;
     }
-
-    private static MemoryStream Serialize<T>(T document) => new(JsonSerializer.SerializeToUtf8Bytes(document, TracewayJson.Options));
 }

@@ -9,6 +9,7 @@ internal static class IngestionRegistration
         services.AddSingleton<IngestWriter>();
         services.AddSingleton<SessionAdoption>();
         services.AddSingleton<IngestPipeline>();
+        services.AddSingleton<IngestLimits>();
         return services;
     }
 }

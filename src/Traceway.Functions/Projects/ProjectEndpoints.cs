@@ -1,3 +1,5 @@
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Traceway.Hosting;
 
@@ -10,6 +12,9 @@ internal static class ProjectEndpoints
     {
         var group = app.MapGroup("/api/projects").RequireScope(Scopes.Admin);
         group.MapGet("", ListProjects).WithSummary("List the projects");
+        group.MapGet("/{projectId}", GetProject).WithSummary("Read a project with its retention and ingest limit");
+        group.MapPatch("/{projectId}", UpdateProject).WithSummary("Change a project's retention (days, null for none) or ingest limit (null for the configured default)")
+            .WithMetadata(new DocumentedBody(typeof(UpdateProjectRequest)));
         group.MapPost("", CreateProject).WithSummary("Create a project with an ingest key and a read key").WithMetadata(new DocumentedBody(typeof(CreateProjectRequest)));
         group.MapPost("/{projectId}/keys", CreateKey).WithSummary("Create a key of a project").WithMetadata(new DocumentedBody(typeof(CreateKeyRequest)));
         group.MapGet("/{projectId}/keys", ListKeys).WithSummary("List the keys of a project: id, name, scopes, creation time, never the secret");
@@ -19,6 +24,37 @@ internal static class ProjectEndpoints
 
     internal static async Task<Ok<List<ProjectView>>> ListProjects(ProjectStore store, CancellationToken cancellationToken) =>
         TypedResults.Ok((await store.ListProjectsAsync(cancellationToken)).Select(ProjectView.From).ToList());
+
+    internal static async Task<Results<Ok<ProjectView>, ProblemHttpResult>> GetProject(string projectId, ProjectStore store, CancellationToken cancellationToken) =>
+        await store.FindProjectAsync(projectId, cancellationToken) is { } project ? TypedResults.Ok(ProjectView.From(project)) : ProjectNotFound(projectId);
+
+    /// <summary>
+    /// Changes the settings the body names and keeps the others: <c>retentionDays</c> applies to what is written from
+    /// now on; <c>ingestLimit</c> on this instance at once, on the others within <c>Traceway:KeyCacheSeconds</c>.
+    /// </summary>
+    internal static async Task<Results<Ok<ProjectView>, ValidationProblem, ProblemHttpResult>> UpdateProject(
+        string projectId, HttpRequest request, ProjectStore store, CancellationToken cancellationToken)
+    {
+        var (body, problem) = await JsonBody.ReadAsync<JsonObject>(request, cancellationToken);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        if (body is null)
+        {
+            return Invalid("body", "Send a JSON object with 'retentionDays' and/or 'ingestLimit'.");
+        }
+
+        var (settings, invalid) = ProjectSettings.Read(body);
+        if (invalid is not null)
+        {
+            return Invalid(invalid.Value.Field, invalid.Value.Message);
+        }
+
+        var updated = await store.UpdateProjectAsync(projectId, settings.ApplyTo, cancellationToken);
+        return updated is null ? ProjectNotFound(projectId) : TypedResults.Ok(ProjectView.From(updated));
+    }
 
     internal static async Task<Results<Ok<List<KeyView>>, ProblemHttpResult>> ListKeys(string projectId, ProjectStore store, CancellationToken cancellationToken)
     {
@@ -102,9 +138,18 @@ internal static class ProjectEndpoints
             new(created.Document.KeyId, created.Key, created.Document.Scopes, created.Document.Name);
     }
 
-    internal sealed record ProjectView(string Id, string Name, DateTimeOffset CreatedAt)
+    /// <summary>The body of <c>PATCH /api/projects/{projectId}</c>, for the OpenAPI document (the handler reads it as JSON to tell null from absent).</summary>
+    internal sealed record UpdateProjectRequest(int? RetentionDays, IngestLimit? IngestLimit);
+
+    /// <summary>A project with its settings; null settings are shown (not left out): null means none, or the configured default.</summary>
+    internal sealed record ProjectView(
+        string Id,
+        string Name,
+        DateTimeOffset CreatedAt,
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] int? RetentionDays,
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] IngestLimit? IngestLimit)
     {
-        public static ProjectView From(ProjectDocument project) => new(project.Id, project.Name, project.CreatedAt);
+        public static ProjectView From(ProjectDocument project) => new(project.Id, project.Name, project.CreatedAt, project.RetentionDays, project.IngestLimit);
     }
 
     /// <summary>A key as listed: what it is and may do, never its secret or the secret's hash.</summary>

@@ -10,6 +10,16 @@ internal sealed class ProjectFunctions(ProjectStore store)
     public Task<IResult> ListProjects([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/projects")] HttpRequest request, CancellationToken cancellationToken) =>
         HttpFunction.RunAsync(request, Scopes.Admin, _ => ProjectEndpoints.ListProjects(store, cancellationToken));
 
+    [Function("GetProject")]
+    public Task<IResult> GetProject(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/projects/{projectId}")] HttpRequest request, string projectId, CancellationToken cancellationToken) =>
+        HttpFunction.RunAsync(request, Scopes.Admin, _ => ProjectEndpoints.GetProject(projectId, store, cancellationToken));
+
+    [Function("UpdateProject")]
+    public Task<IResult> UpdateProject(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "patch", Route = "api/projects/{projectId}")] HttpRequest request, string projectId, CancellationToken cancellationToken) =>
+        HttpFunction.RunAsync(request, Scopes.Admin, _ => ProjectEndpoints.UpdateProject(projectId, request, store, cancellationToken));
+
     [Function("ListKeys")]
     public Task<IResult> ListKeys(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/projects/{projectId}/keys")] HttpRequest request, string projectId, CancellationToken cancellationToken) =>

@@ -19,6 +19,47 @@ internal sealed class ProjectStore(TracewayStores stores, IMemoryCache cache, IO
     public async Task<ProjectDocument?> FindProjectAsync(string projectId, CancellationToken cancellationToken) =>
         (await stores.Projects.ReadItemOrDefaultAsync<ProjectDocument>(projectId, new PartitionKey(projectId), cancellationToken)).Item;
 
+    /// <summary>
+    /// The project from a short cache (<c>Traceway:KeyCacheSeconds</c>, like keys), for the ingest path's settings: steady
+    /// traffic costs no Cosmos read, and another instance sees a settings change within that time.
+    /// </summary>
+    public async Task<ProjectDocument?> FindProjectCachedAsync(string projectId, CancellationToken cancellationToken)
+    {
+        if (cache.TryGetValue(ProjectCacheKey(projectId), out ProjectDocument? cached))
+        {
+            return cached;
+        }
+
+        var project = await FindProjectAsync(projectId, cancellationToken);
+        cache.Set(ProjectCacheKey(projectId), project, TimeSpan.FromSeconds(options.Value.KeyCacheSeconds));
+        return project;
+    }
+
+    /// <summary>Applies <paramref name="change"/> to the stored project (again on a concurrent change); null for an unknown project.</summary>
+    public async Task<ProjectDocument?> UpdateProjectAsync(string projectId, Func<ProjectDocument, ProjectDocument> change, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var stored = await FindProjectAsync(projectId, cancellationToken);
+            if (stored is null)
+            {
+                return null;
+            }
+
+            try
+            {
+                var response = await stores.Projects.ReplaceItemAsync(
+                    change(stored) with { ETag = null }, projectId, new PartitionKey(projectId), new ItemRequestOptions { IfMatchEtag = stored.ETag }, cancellationToken);
+                cache.Set(ProjectCacheKey(projectId), response.Resource, TimeSpan.FromSeconds(options.Value.KeyCacheSeconds));
+                return response.Resource;
+            }
+            catch (CosmosException e) when (e.StatusCode == HttpStatusCode.PreconditionFailed)
+            {
+                // Changed meanwhile: apply the change to what is stored now.
+            }
+        }
+    }
+
     /// <summary>Every project, oldest first.</summary>
     public Task<List<ProjectDocument>> ListProjectsAsync(CancellationToken cancellationToken) =>
         QueryAsync<ProjectDocument>(new QueryDefinition("SELECT * FROM c WHERE c.type = 'project' ORDER BY c.createdAt"), cancellationToken);
@@ -84,4 +125,6 @@ internal sealed class ProjectStore(TracewayStores stores, IMemoryCache cache, IO
     }
 
     private static string CacheKey(string keyId) => "api-key:" + keyId;
+
+    private static string ProjectCacheKey(string projectId) => "project:" + projectId;
 }

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using Microsoft.Azure.Cosmos;
+using Traceway.Documents;
 using Traceway.Hosting;
 using Traceway.Storage;
 
@@ -22,7 +23,8 @@ internal sealed class LedgerStore<TEntry, TPartial>(
     Func<IEnumerable<TEntry>, TPartial> aggregate,
     Func<IEnumerable<TPartial>, TPartial> combine,
     Func<TPartial, TPartial, bool> same,
-    RollupCounters counters)
+    RollupCounters counters,
+    Retention retention)
     where TEntry : class, ILedgerEntry
     where TPartial : class
 {
@@ -221,6 +223,13 @@ internal sealed class LedgerStore<TEntry, TPartial>(
     private static TraceEntry? Newer(TraceEntry? current, TraceEntry? candidate) =>
         candidate is not null && LedgerLayout.Replaces(candidate, current) ? candidate : current;
 
+    private static string PartitionOf<T>(T document) => document switch
+    {
+        LedgerHead<TEntry, TPartial> h => h.Pk,
+        LedgerChunk<TEntry> c => c.Pk,
+        _ => throw new InvalidOperationException("not a ledger document"),
+    };
+
     private static string ChunkId(LedgerHead<TEntry, TPartial> head, int k) => $"{head.Id}:{head.Gen}:{k}";
 
     private Task<bool> TryWriteHeadAsync(LedgerHead<TEntry, TPartial> head, string? etag, PartitionKey partitionKey, CancellationToken cancellationToken) =>
@@ -228,7 +237,7 @@ internal sealed class LedgerStore<TEntry, TPartial>(
 
     private async Task<bool> TryWriteAsync<T>(T document, string? etag, bool create, PartitionKey partitionKey, CancellationToken cancellationToken)
     {
-        var body = new MemoryStream(JsonSerializer.SerializeToUtf8Bytes(document, TracewayJson.Options));
+        var body = Retention.Serialize(document, await retention.TtlSecondsForPartitionAsync(PartitionOf(document), cancellationToken));
         var options = new ItemRequestOptions { IfMatchEtag = create ? null : etag, EnableContentResponseOnWrite = false };
         var id = document switch
         {

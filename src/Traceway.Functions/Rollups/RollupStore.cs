@@ -8,7 +8,7 @@ using Traceway.Documents;
 namespace Traceway.Rollups;
 
 /// <summary>Reads the inputs of a rollup and writes summaries only when they changed, guarded by ETags.</summary>
-internal sealed class RollupStore(TracewayStores stores, RollupCounters counters)
+internal sealed class RollupStore(TracewayStores stores, RollupCounters counters, Retention retention)
 {
     private const string MetricProjection =
         "SELECT c.type, c.traceId, c.sessionId, c.name, c.userId, c.status, c.startedAt, c.endedAt, c.inputTokens, c.outputTokens, c.cost, c.model, c.tags FROM c";
@@ -39,11 +39,11 @@ internal sealed class RollupStore(TracewayStores stores, RollupCounters counters
 
     /// <summary>Trace ledgers: each span's contribution by span id, and the trace document's.</summary>
     public LedgerStore<SpanEntry, TracePartial> TraceLedgers { get; } =
-        new(stores.Summaries, RollupMath.Aggregate, RollupMath.Combine, (a, b) => a.Same(b), counters);
+        new(stores.Summaries, RollupMath.Aggregate, RollupMath.Combine, (a, b) => a.Same(b), counters, retention);
 
     /// <summary>Session ledgers: each turn's contribution (its trace summary) by trace id.</summary>
     public LedgerStore<TurnEntry, SessionPartial> SessionLedgers { get; } =
-        new(stores.Summaries, RollupMath.Aggregate, RollupMath.Combine, (a, b) => a.Same(b), counters);
+        new(stores.Summaries, RollupMath.Aggregate, RollupMath.Combine, (a, b) => a.Same(b), counters, retention);
 
     /// <summary>
     /// Writes the recomputed summary when it differs from the one read (ETag <paramref name="etag"/>). Raced when
@@ -70,7 +70,7 @@ internal sealed class RollupStore(TracewayStores stores, RollupCounters counters
         }
         else
         {
-            var body = new MemoryStream(JsonSerializer.SerializeToUtf8Bytes(recomputed, TracewayJson.Options));
+            var body = Retention.Serialize(recomputed, await retention.TtlSecondsForPartitionAsync(pk, cancellationToken));
             response = current is null
                 ? await stores.Summaries.CreateItemStreamAsync(body, partitionKey, options, cancellationToken)
                 : await stores.Summaries.ReplaceItemStreamAsync(body, id, partitionKey, options, cancellationToken);

@@ -124,6 +124,23 @@ public sealed class FunctionTests(TracewayApp app) : IClassFixture<TracewayApp>,
         Assert.Equal(404, unknownProject.Status);
     }
 
+    [Fact]
+    public async Task The_project_settings_functions_change_and_read_a_projects_retention_and_ingest_limit()
+    {
+        var projects = _call.Activate<ProjectFunctions>();
+        var path = $"/api/projects/{_other.Id}";
+
+        var patched = await CallAsync(_app.AdminKey, path, c => projects.UpdateProject(c.Request, _other.Id, default), method: "PATCH", json: """{"retentionDays":14,"ingestLimit":{"spansPerSecond":100,"burst":300}}""");
+        var read = await CallAsync(_app.AdminKey, path, c => projects.GetProject(c.Request, _other.Id, default));
+        var invalid = await CallAsync(_app.AdminKey, path, c => projects.UpdateProject(c.Request, _other.Id, default), method: "PATCH", json: """{"retentionDays":0}""");
+        var unknown = await CallAsync(_app.AdminKey, "/api/projects/nope", c => projects.GetProject(c.Request, "nope", default));
+
+        Assert.Equal((200, 200, 400, 404), (patched.Status, read.Status, invalid.Status, unknown.Status));
+        Assert.Equal(14, read.Body.GetProperty("retentionDays").GetInt32());
+        Assert.Equal(300, read.Body.GetProperty("ingestLimit").GetProperty("burst").GetInt32());
+        Assert.True(invalid.Body.GetProperty("errors").TryGetProperty("retentionDays", out _));
+    }
+
     public static TheoryData<string, string> Refusals => new()
     {
         // function, key: "none" | "ingest" | "read" | "unknown"
@@ -133,6 +150,7 @@ public sealed class FunctionTests(TracewayApp app) : IClassFixture<TracewayApp>,
         { "CreateProject", "read" }, { "CreateKey", "ingest" }, { "DeleteKey", "read" }, { "RebuildSummaries", "none" },
         { "ListProjects", "read" }, { "ListKeys", "none" }, { "DeleteSession", "read" }, { "DeleteSession", "none" }, { "DeleteTrace", "ingest" },
         { "StartErasure", "read" }, { "GetErasure", "none" },
+        { "GetProject", "none" }, { "GetProject", "read" }, { "UpdateProject", "none" }, { "UpdateProject", "ingest" },
     };
 
     [Theory]
@@ -218,6 +236,8 @@ public sealed class FunctionTests(TracewayApp app) : IClassFixture<TracewayApp>,
         "DeleteSession" => ("/api/sessions/s", "DELETE", c => _call.Activate<DeletionFunctions>().DeleteSession(c.Request, "s", default)),
         "DeleteTrace" => ("/api/traces/t", "DELETE", c => _call.Activate<DeletionFunctions>().DeleteTrace(c.Request, "t", default)),
         "StartErasure" => ($"/api/projects/{_project.Id}/erasures", "POST", c => _call.Activate<ErasureFunctions>().StartErasure(c.Request, _project.Id, default)),
+        "GetProject" => ($"/api/projects/{_project.Id}", "GET", c => _call.Activate<ProjectFunctions>().GetProject(c.Request, _project.Id, default)),
+        "UpdateProject" => ($"/api/projects/{_project.Id}", "PATCH", c => _call.Activate<ProjectFunctions>().UpdateProject(c.Request, _project.Id, default)),
         "GetErasure" => ($"/api/projects/{_project.Id}/erasures/e", "GET", c => _call.Activate<ErasureFunctions>().GetErasure(c.Request, _project.Id, "e", default)),
         _ => throw new ArgumentOutOfRangeException(nameof(function)),
     };
@@ -249,7 +269,7 @@ public sealed class FunctionTests(TracewayApp app) : IClassFixture<TracewayApp>,
     {
         using var client = key is null ? _app.CreateClient() : _app.CreateClient(key);
         using var request = new HttpRequestMessage(new HttpMethod(method), new Uri(path, UriKind.Relative));
-        if (method is "POST")
+        if (method is "POST" or "PATCH")
         {
             request.Content = new StringContent("{}", System.Text.Encoding.UTF8, "application/json");
         }

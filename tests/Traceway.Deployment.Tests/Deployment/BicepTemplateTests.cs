@@ -108,6 +108,40 @@ public sealed class BicepTemplateTests
     }
 
     [Fact]
+    public async Task The_trace_data_containers_have_time_to_live_on_with_no_default_so_only_items_with_a_projects_ttl_expire()
+    {
+        var compiled = await BicepCli.CompiledMainAsync();
+        var (containers, _) = ArmTemplate.Single(compiled, Containers);
+        var defaultTtl = (string?)containers["properties"]!["resource"]!["defaultTtl"];
+
+        Assert.Equal(
+            [("traces", -1), ("summaries", -1), ("projects", null), ("traceIndex", -1), ("leases", null)],
+            CosmosSchema.Current.Containers.Select(c => (c.Name, c.DefaultTimeToLive)));
+        // Bicep takes the file's value (with retentionDays 0, main.bicep's default), or the deployment-wide retention in
+        // seconds for the containers that expire at all.
+        Assert.Equal(
+            "[if(equals(variables('schema').containers[copyIndex()].defaultTimeToLive, null()), null(), if(greater(parameters('retentionDays'), 0), mul(parameters('retentionDays'), 86400), variables('schema').containers[copyIndex()].defaultTimeToLive))]",
+            defaultTtl);
+        Assert.Equal(0, (int)compiled["parameters"]!["retentionDays"]!["defaultValue"]!);
+    }
+
+    [Fact]
+    public async Task A_lifecycle_rule_deletes_payload_blobs_after_the_deployment_wide_retention_and_only_when_it_is_set()
+    {
+        var compiled = await BicepCli.CompiledMainAsync();
+        var (policy, _) = ArmTemplate.Single(compiled, "Microsoft.Storage/storageAccounts/managementPolicies");
+        var (storageModule, _) = ArmTemplate.Resources(compiled, "Microsoft.Resources/deployments")
+            .Single(d => d.Resource["properties"]?["template"]?["resources"]?.ToJsonString().Contains("managementPolicies", StringComparison.Ordinal) == true);
+        var rule = policy["properties"]!["policy"]!["rules"]![0]!;
+
+        Assert.Equal("[greater(parameters('payloadRetentionDays'), 0)]", (string?)policy["condition"]);
+        Assert.Equal(["blockBlob"], rule["definition"]!["filters"]!["blobTypes"]!.AsArray().Select(t => (string?)t));
+        Assert.Equal("[format('{0}/', parameters('payloadContainerName'))]", (string?)rule["definition"]!["filters"]!["prefixMatch"]![0]);
+        Assert.Equal("[parameters('payloadRetentionDays')]", (string?)rule["definition"]!["actions"]!["baseBlob"]!["delete"]!["daysAfterModificationGreaterThan"]);
+        Assert.Equal("[parameters('retentionDays')]", (string?)storageModule["properties"]!["parameters"]!["payloadRetentionDays"]!["value"]);
+    }
+
+    [Fact]
     public async Task The_app_settings_connect_everything_with_the_managed_identity_and_hold_no_key()
     {
         var settings = await AppSettingsAsync();

@@ -25,7 +25,7 @@ internal static class OtlpEndpoints
             .Produces(StatusCodes.Status200OK, contentType: Protobuf, additionalContentTypes: [Json]);
 
     internal static async Task<IResult> Export(
-        HttpContext context, ClaimsPrincipal user, IngestPipeline pipeline, IOptions<IngestOptions> options, CancellationToken cancellationToken)
+        HttpContext context, ClaimsPrincipal user, IngestPipeline pipeline, IngestLimits ingestLimits, IOptions<IngestOptions> options, CancellationToken cancellationToken)
     {
         var limits = options.Value;
         var encoding = RequestBody.MediaType(context.Request.ContentType) switch
@@ -40,6 +40,11 @@ internal static class OtlpEndpoints
                 statusCode: StatusCodes.Status415UnsupportedMediaType,
                 title: "Unsupported content type",
                 detail: $"Send an OTLP export as Content-Type: {Protobuf} or {Json}; got '{context.Request.ContentType ?? "(none)"}'.");
+        }
+
+        if (await ingestLimits.RefuseWhenEmptyAsync(user.ProjectId(), "otlp", cancellationToken) is { } empty)
+        {
+            return Limited(context, encoding, empty);
         }
 
         var (body, refusal) = await RequestBody.ReadAsync(context.Request, limits.MaxBodyBytes, cancellationToken);
@@ -66,6 +71,11 @@ internal static class OtlpEndpoints
         catch (EnvelopeTooLargeException e)
         {
             return OtlpAnswer.Error(encoding, StatusCodes.Status413PayloadTooLarge, $"Nothing was stored. {e.Message} Lower the exporter's batch size.");
+        }
+
+        if (await ingestLimits.RefuseAsync(user.ProjectId(), export.Batch.Format, export.SpanCount, cancellationToken) is { } wait)
+        {
+            return Limited(context, encoding, wait);
         }
 
         var errors = export.SpanCount == 0 ? [] : await pipeline.IngestAsync(user.ProjectId(), export.Batch, cancellationToken);
@@ -104,6 +114,12 @@ internal static class OtlpEndpoints
         }
 
         return OtlpAnswer.Message(encoding, StatusCodes.Status200OK, response);
+    }
+
+    private static OtlpAnswer Limited(HttpContext context, string encoding, TimeSpan wait)
+    {
+        context.Response.Headers.RetryAfter = IngestLimits.RetryAfterSeconds(wait);
+        return OtlpAnswer.Error(encoding, StatusCodes.Status429TooManyRequests, "The project's ingest limit is reached; nothing was stored. Retry the whole export after Retry-After.");
     }
 
     private static ExportTraceServiceRequest Decode(byte[] body, string encoding)
