@@ -297,19 +297,7 @@ public sealed class DeletionTests(DeletionApp app) : IClassFixture<DeletionApp>
             : new QueryDefinition("SELECT VALUE COUNT(1) FROM c WHERE c.projectId = @projectId AND c.sessionId = @sessionId").WithParameter("@projectId", projectId).WithParameter("@sessionId", sessionId);
         var blobs = await BlobsAsync(projectId);
         var sessionBlobs = sessionId is null ? blobs.Count : (await StoredTracesAsync(projectId, sessionId)).Count;
-        return new Counts(await CountAsync(stores.Traces, byPk), await CountAsync(stores.Summaries, byPk), await CountAsync(stores.TraceIndex, index), sessionBlobs);
-    }
-
-    private static async Task<int> CountAsync(Container container, QueryDefinition query)
-    {
-        var total = 0;
-        using var iterator = container.GetItemQueryIterator<int>(query);
-        while (iterator.HasMoreResults)
-        {
-            total += (await iterator.ReadNextAsync()).Sum();
-        }
-
-        return total;
+        return new Counts(await stores.Traces.CountAsync(byPk), await stores.Summaries.CountAsync(byPk), await stores.TraceIndex.CountAsync(index), sessionBlobs);
     }
 
     private async Task<List<string>> StoredTracesAsync(string projectId, string sessionId)

@@ -78,8 +78,8 @@ public sealed class ErasureTests(DeletionApp app) : IClassFixture<DeletionApp>
         using var again = await secondAdmin.PostAsJsonAsync(new Uri($"/api/projects/{projectId}/erasures", UriKind.Relative), new { userId = "u-erased" });
         var rerun = await WaitForDoneAsync(secondAdmin, projectId, (await again.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!);
         var traces = second.Services.GetRequiredService<TracewayStores>().Traces;
-        var left = await CountAsync(traces, new QueryDefinition("SELECT VALUE COUNT(1) FROM c WHERE c.projectId = @p AND c.userId = 'u-erased'").WithParameter("@p", projectId));
-        var kept = await CountAsync(traces, new QueryDefinition("SELECT VALUE COUNT(1) FROM c WHERE c.projectId = @p AND c.type = 'trace'").WithParameter("@p", projectId));
+        var left = await traces.CountAsync(new QueryDefinition("SELECT VALUE COUNT(1) FROM c WHERE c.projectId = @p AND c.userId = 'u-erased'").WithParameter("@p", projectId));
+        var kept = await traces.CountAsync(new QueryDefinition("SELECT VALUE COUNT(1) FROM c WHERE c.projectId = @p AND c.type = 'trace'").WithParameter("@p", projectId));
 
         Assert.Equal(5, done.GetProperty("removed").GetProperty("traces").GetInt32());
         Assert.Equal("""{"traces":0,"spans":0,"sessions":0}""", rerun.GetProperty("removed").GetRawText());
@@ -160,8 +160,8 @@ public sealed class ErasureTests(DeletionApp app) : IClassFixture<DeletionApp>
     private async Task<(int Traces, int Index, int Blobs)> CountAsync(string projectId)
     {
         var stores = app.Services.GetRequiredService<TracewayStores>();
-        var traces = await CountAsync(stores.Traces, new QueryDefinition("SELECT VALUE COUNT(1) FROM c WHERE c.projectId = @p").WithParameter("@p", projectId));
-        var index = await CountAsync(stores.TraceIndex, new QueryDefinition("SELECT VALUE COUNT(1) FROM c WHERE c.projectId = @p").WithParameter("@p", projectId));
+        var traces = await stores.Traces.CountAsync(new QueryDefinition("SELECT VALUE COUNT(1) FROM c WHERE c.projectId = @p").WithParameter("@p", projectId));
+        var index = await stores.TraceIndex.CountAsync(new QueryDefinition("SELECT VALUE COUNT(1) FROM c WHERE c.projectId = @p").WithParameter("@p", projectId));
         var blobs = 0;
         await foreach (var _ in stores.Payloads.GetBlobsAsync(Azure.Storage.Blobs.Models.BlobTraits.None, Azure.Storage.Blobs.Models.BlobStates.None, projectId + "/", default))
         {
@@ -171,15 +171,4 @@ public sealed class ErasureTests(DeletionApp app) : IClassFixture<DeletionApp>
         return (traces, index, blobs);
     }
 
-    private static async Task<int> CountAsync(Container container, QueryDefinition query)
-    {
-        var total = 0;
-        using var iterator = container.GetItemQueryIterator<int>(query);
-        while (iterator.HasMoreResults)
-        {
-            total += (await iterator.ReadNextAsync()).Sum();
-        }
-
-        return total;
-    }
 }

@@ -242,21 +242,9 @@ public sealed class IngestLimitTests(TracewayApp app) : IClassFixture<TracewayAp
     internal static async Task<(int Documents, int Index)> CountAsync(TracewayApp app, string projectId)
     {
         var stores = app.Services.GetRequiredService<TracewayStores>();
-        var documents = await CountAsync(stores.Traces, new QueryDefinition("SELECT VALUE COUNT(1) FROM c WHERE STARTSWITH(c.pk, @prefix)").WithParameter("@prefix", projectId + ":"));
-        var index = await CountAsync(stores.TraceIndex, new QueryDefinition("SELECT VALUE COUNT(1) FROM c WHERE c.projectId = @projectId").WithParameter("@projectId", projectId));
+        var documents = await stores.Traces.CountAsync(new QueryDefinition("SELECT VALUE COUNT(1) FROM c WHERE STARTSWITH(c.pk, @prefix)").WithParameter("@prefix", projectId + ":"));
+        var index = await stores.TraceIndex.CountAsync(new QueryDefinition("SELECT VALUE COUNT(1) FROM c WHERE c.projectId = @projectId").WithParameter("@projectId", projectId));
         return (documents, index);
-    }
-
-    private static async Task<int> CountAsync(Container container, QueryDefinition query)
-    {
-        var total = 0;
-        using var iterator = container.GetItemQueryIterator<int>(query);
-        while (iterator.HasMoreResults)
-        {
-            total += (await iterator.ReadNextAsync()).Sum();
-        }
-
-        return total;
     }
 
     /// <summary>Listens to <c>traceway.ingest.limited</c> for one project (the meter's measurements, as an exporter sees them).</summary>

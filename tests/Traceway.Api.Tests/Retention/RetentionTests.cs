@@ -80,19 +80,7 @@ public sealed class RetentionTests(RetentionTestApp app) : IClassFixture<Retenti
         var stores = app.Services.GetRequiredService<TracewayStores>();
         var byPk = new QueryDefinition("SELECT VALUE COUNT(1) FROM c WHERE STARTSWITH(c.pk, @prefix)").WithParameter("@prefix", projectId + ":");
         var index = new QueryDefinition("SELECT VALUE COUNT(1) FROM c WHERE c.projectId = @projectId").WithParameter("@projectId", projectId);
-        return new Counts(await CountAsync(stores.Traces, byPk), await CountAsync(stores.Summaries, byPk), await CountAsync(stores.TraceIndex, index));
-    }
-
-    private static async Task<int> CountAsync(Container container, QueryDefinition query)
-    {
-        var total = 0;
-        using var iterator = container.GetItemQueryIterator<int>(query);
-        while (iterator.HasMoreResults)
-        {
-            total += (await iterator.ReadNextAsync()).Sum();
-        }
-
-        return total;
+        return new Counts(await stores.Traces.CountAsync(byPk), await stores.Summaries.CountAsync(byPk), await stores.TraceIndex.CountAsync(index));
     }
 
     private sealed record Counts(int Documents, int Summaries, int Index);
