@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.Azure.Cosmos;
+using Traceway.Documents;
 using Traceway.Hosting;
 using Traceway.Storage;
 
@@ -17,18 +18,35 @@ internal sealed class BaselineWriter(CosmosClient cosmos, string database, strin
     private readonly Container _traces = cosmos.GetContainer(database, CosmosSchema.Traces);
     private readonly Container _traceIndex = cosmos.GetContainer(database, CosmosSchema.TraceIndex);
 
-    public async Task WriteAsync(IReadOnlyList<GeneratedTrace> batch)
+    public Task WriteAsync(IReadOnlyList<GeneratedTrace> batch)
+    {
+        var turns = batch.Select(t => StoredTurn.From(projectId, t)).ToList();
+        return WriteAsync(
+            turns.Select(turn => turn.Index),
+            turns.SelectMany(turn => turn.Spans.Select(span => (Func<CancellationToken, Task>)(ct => CreateAsync(_traces, span, span.Pk, ct)))
+                .Prepend(ct => CreateAsync(_traces, turn.Trace, turn.Trace.Pk, ct))));
+    }
+
+    /// <summary>The documents the app stores for the items of an ingest batch (an OTLP export's, say), as the app builds them.</summary>
+    public Task WriteAsync(Traceway.Ingestion.IngestBatch batch)
+    {
+        var locations = batch.Traces.Select(t => t.Trace.TraceId).Concat(batch.Spans.Select(s => s.Span.TraceId)).Distinct()
+            .ToDictionary(id => id, id =>
+            {
+                var sessionId = batch.Traces.Select(t => t.Trace).FirstOrDefault(t => t.TraceId == id)?.SessionId ?? batch.Spans.First(s => s.Span.TraceId == id).Span.SessionId;
+                return new TraceLocation(DocumentKeys.TraceIndexId(projectId, id), projectId, id, sessionId, DocumentKeys.PartitionKey(projectId, sessionId, id));
+            });
+        return WriteAsync(
+            locations.Values,
+            batch.Traces.Select(t => t.Trace.ToDocument(locations[t.Trace.TraceId])).Select(d => (Func<CancellationToken, Task>)(ct => CreateAsync(_traces, d, d.Pk, ct)))
+                .Concat(batch.Spans.Select(s => s.Span.ToDocument(locations[s.Span.TraceId])).Select(d => (Func<CancellationToken, Task>)(ct => CreateAsync(_traces, d, d.Pk, ct)))));
+    }
+
+    private async Task WriteAsync(IEnumerable<TraceLocation> index, IEnumerable<Func<CancellationToken, Task>> documents)
     {
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = maxParallelWrites };
-        var turns = batch.Select(t => StoredTurn.From(projectId, t)).ToList();
-        await Parallel.ForEachAsync(turns, parallel, async (turn, ct) =>
-            await CreateAsync(_traceIndex, turn.Index, turn.Index.Id, ct));
-
-        var documents = turns.SelectMany(turn => turn.Spans
-                .Select(span => (Func<CancellationToken, Task>)(ct => CreateAsync(_traces, span, span.Pk, ct)))
-                .Prepend(ct => CreateAsync(_traces, turn.Trace, turn.Trace.Pk, ct)))
-            .ToList();
-        await Parallel.ForEachAsync(documents, parallel, async (write, ct) => await write(ct));
+        await Parallel.ForEachAsync(index, parallel, async (entry, ct) => await CreateAsync(_traceIndex, entry, entry.Id, ct));
+        await Parallel.ForEachAsync(documents.ToList(), parallel, async (write, ct) => await write(ct));
     }
 
     private static async Task CreateAsync<T>(Container container, T document, string pk, CancellationToken cancellationToken)
