@@ -87,6 +87,61 @@ public sealed class ErasureTests(DeletionApp app) : IClassFixture<DeletionApp>
     }
 
     [Fact]
+    public async Task An_erasure_interrupted_mid_run_by_a_restart_is_finished_by_the_next_instance()
+    {
+        const int Traces = 400;
+        var database = "erasure-" + Guid.NewGuid().ToString("N");
+        TracewayApp Instance() => new TracewayApp()
+            .WithSetting("Traceway:Cosmos:DatabaseName", database)
+            .WithSetting("Traceway:Erasure:PollSeconds", "1")
+            .WithSetting("Traceway:Erasure:LeaseSeconds", "5");
+        string projectId, erasureId;
+        int removedBeforeRestart;
+        await using (var first = Instance())
+        {
+            await first.InitializeAsync();
+            using var api = await IngestApi.ForNewProjectAsync(first);
+            projectId = api.Project.Id;
+            var turns = Enumerable.Range(0, Traces).Select(i => new
+            {
+                id = $"mid-{i}", sessionId = $"s-{i % 20}", userId = "u-mid", startedAt = "2026-11-20T10:00:00Z",
+                spans = new[] { new { id = "llm", name = "chat", kind = "llm", startedAt = "2026-11-20T10:00:00.1Z" } },
+            });
+            var (status, _) = await api.IngestAsync(new { traces = turns.Append(new { id = "kept", sessionId = "s-0", userId = "u-kept", startedAt = "2026-11-20T10:00:00Z", spans = new[] { new { id = "llm", name = "chat", kind = "llm", startedAt = "2026-11-20T10:00:00.1Z" } } }) });
+            Assert.Equal(HttpStatusCode.OK, status);
+            using var admin = first.CreateClient(first.AdminKey);
+            using var started = await admin.PostAsJsonAsync(new Uri($"/api/projects/{projectId}/erasures", UriKind.Relative), new { userId = "u-mid" });
+            erasureId = (await started.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+
+            // Stopped as soon as the job has recorded progress and is still running: mid-run.
+            JsonElement job;
+            var deadline = DateTime.UtcNow.AddSeconds(60);
+            do
+            {
+                using var response = await admin.GetAsync(new Uri($"/api/projects/{projectId}/erasures/{erasureId}", UriKind.Relative));
+                job = await response.Content.ReadFromJsonAsync<JsonElement>();
+                removedBeforeRestart = job.GetProperty("removed").GetProperty("traces").GetInt32();
+            }
+            while (removedBeforeRestart == 0 && job.GetProperty("status").GetString() == "running" && DateTime.UtcNow < deadline);
+
+            Assert.Equal("running", job.GetProperty("status").GetString());
+            Assert.InRange(removedBeforeRestart, 1, Traces - 1);
+        }
+
+        await using var second = Instance();
+        await second.InitializeAsync();
+        using var secondAdmin = second.CreateClient(second.AdminKey);
+        var done = await WaitForDoneAsync(secondAdmin, projectId, erasureId);
+        var traces = second.Services.GetRequiredService<TracewayStores>().Traces;
+        var left = await traces.CountAsync(new QueryDefinition("SELECT VALUE COUNT(1) FROM c WHERE c.projectId = @p AND STARTSWITH(c.traceId, 'mid-')").WithParameter("@p", projectId));
+        var kept = await traces.CountAsync(new QueryDefinition("SELECT VALUE COUNT(1) FROM c WHERE c.projectId = @p AND c.traceId = 'kept'").WithParameter("@p", projectId));
+
+        Assert.Equal("done", done.GetProperty("status").GetString());
+        Assert.True(done.GetProperty("removed").GetProperty("traces").GetInt32() >= removedBeforeRestart);
+        Assert.Equal((0, 2), (left, kept));
+    }
+
+    [Fact]
     public async Task Erasures_need_the_admin_key_name_a_missing_user_id_and_answer_404_for_unknown_projects_and_jobs()
     {
         var project = await app.CreateProjectAsync();
