@@ -62,8 +62,9 @@ public sealed class TelemetryTests : IAsyncLifetime
         await api.IngestAsync(new { traces = new[] { Items.Turn("m-2", "metrics", [Items.Llm("throttled-span"), Items.Llm("fine")]) } });
         _faults.Fault = (_, _) => null;
 
-        // The estimator's figure is exact in Azure; the local emulator's change feed only tells whether changes are pending (0 or 1).
-        var lag = await LagAsync(lag => lag >= 0);
+        // The gauge reports the estimator's figure; it is exact in Azure only (the local emulator's session tokens count
+        // the writes of every container), and other apps in this process report theirs too: its value is not compared.
+        await LagAsync(lag => lag >= 0);
         await WaitAsync(() => HistogramCount("traceway.rollup.delay") > 0);
         Assert.Equal(3 + 2, Sum("traceway.ingest.items", ("project", project), ("format", "json"), ("outcome", "accepted")));
         Assert.Equal(1, Sum("traceway.ingest.items", ("project", project), ("format", "json"), ("reason", "invalid")));
@@ -71,7 +72,6 @@ public sealed class TelemetryTests : IAsyncLifetime
         Assert.Equal(3, Sum("traceway.ingest.items", ("project", project), ("format", "otlp"), ("outcome", "accepted")));
         Assert.Equal(1, Sum("traceway.store.throttled", ("operation", "ingest"), ("project", project)));
         Assert.Equal(3, HistogramCount("traceway.ingest.duration", ("project", project)));
-        Assert.InRange(lag, 0, 1);
         Assert.Contains(_activities, a => a.OperationName == "ingest" && (string?)a.GetTagItem("traceway.project") == project && (string?)a.GetTagItem("traceway.ingest.format") == "otlp");
     }
 
