@@ -89,7 +89,14 @@ public sealed class TelemetryTests : IAsyncLifetime
         Assert.Fail("The metric never moved.");
     }
 
-    private void Flush() => Assert.True(_app.Services.GetRequiredService<MeterProvider>().ForceFlush());
+    /// <summary>Exports afresh: what <see cref="Points"/> reads is this export only.</summary>
+    private void Flush()
+    {
+        _metrics.Clear();
+        FlushProvider();
+    }
+
+    private void FlushProvider() => Assert.True(_app.Services.GetRequiredService<MeterProvider>().ForceFlush());
 
     /// <summary>Collects until the rollup lag gauge reports a value <paramref name="wanted"/> accepts; its estimate is refreshed in the background.</summary>
     private async Task<long> LagAsync(Func<long, bool> wanted)
@@ -98,7 +105,6 @@ public sealed class TelemetryTests : IAsyncLifetime
         long? lag = null;
         while (DateTime.UtcNow < deadline)
         {
-            _metrics.Clear();
             Flush();
             lag = Points("traceway.rollup.lag").Select(p => (long?)p.GetGaugeLastValueLong()).LastOrDefault();
             if (lag is { } value && wanted(value))
@@ -117,9 +123,11 @@ public sealed class TelemetryTests : IAsyncLifetime
 
     private long HistogramCount(string name, params (string Key, string Value)[] tags) => Points(name).Where(p => Matches(p, tags)).Sum(p => p.GetHistogramCount());
 
-    /// <summary>The points of the latest export of a metric (cumulative: totals since the start).</summary>
-    private List<MetricPoint> Points(string name) =>
-        _metrics.LastOrDefault(m => m.Name == name) is { } snapshot ? [.. snapshot.MetricPoints] : [];
+    /// <summary>
+    /// The points of a metric in the latest export (cumulative: totals since the start), from every stream of that name:
+    /// the provider also sees the meters of the other apps of this test process.
+    /// </summary>
+    private List<MetricPoint> Points(string name) => [.. _metrics.Where(m => m.Name == name).SelectMany(m => m.MetricPoints)];
 
     private static bool Matches(MetricPoint point, (string Key, string Value)[] tags)
     {
