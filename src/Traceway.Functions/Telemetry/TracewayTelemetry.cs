@@ -16,7 +16,7 @@ internal sealed class TracewayTelemetry : IDisposable
     public const string Name = "Traceway";
 
     private readonly Meter _meter;
-    private readonly Counter<long> _spans;
+    private readonly Counter<long> _items;
     private readonly Histogram<double> _ingestDuration;
     private readonly Counter<long> _storeThrottled;
     private readonly Counter<long> _limitedRequests;
@@ -25,7 +25,7 @@ internal sealed class TracewayTelemetry : IDisposable
     public TracewayTelemetry(IMeterFactory meters, RollupLag? lag = null)
     {
         _meter = meters.Create(Name);
-        _spans = _meter.CreateCounter<long>("traceway.ingest.items", "{item}", "Traces and spans ingested: outcome accepted or rejected, with the reason of a rejection");
+        _items = _meter.CreateCounter<long>("traceway.ingest.items", "{item}", "Traces and spans ingested: outcome accepted or rejected, with the reason of a rejection");
         _ingestDuration = _meter.CreateHistogram<double>("traceway.ingest.duration", "ms", "Time to store one ingest request's items (after parsing)");
         _storeThrottled = _meter.CreateCounter<long>("traceway.store.throttled", "{request}", "Store requests still throttled after the Cosmos SDK's own retries, by operation");
         _limitedRequests = _meter.CreateCounter<long>("traceway.ingest.limited", "{request}", "Ingest requests refused with 429 because their project passed its ingest limit");
@@ -41,12 +41,12 @@ internal sealed class TracewayTelemetry : IDisposable
         var accepted = itemCount - errors.Count;
         if (accepted > 0)
         {
-            _spans.Add(accepted, new("project", projectId), new("format", format), new("outcome", "accepted"), new("reason", "stored"));
+            _items.Add(accepted, new("project", projectId), new("format", format), new("outcome", "accepted"), new("reason", "stored"));
         }
 
         foreach (var group in errors.GroupBy(Reason))
         {
-            _spans.Add(group.Count(), new("project", projectId), new("format", format), new("outcome", "rejected"), new("reason", group.Key));
+            _items.Add(group.Count(), new("project", projectId), new("format", format), new("outcome", "rejected"), new("reason", group.Key));
         }
 
         _ingestDuration.Record(elapsed.TotalMilliseconds, new("project", projectId), new("format", format));
